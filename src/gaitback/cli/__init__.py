@@ -1,0 +1,1 @@
+"""Command-line interface: thin glue over the library."""

@@ -1,0 +1,91 @@
+"""``gaitback`` entry point: one subcommand per module, errors as one line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from gaitback import __version__
+from gaitback.errors import GaitbackError
+
+#: Modules under ``gaitback.cli`` that each define ``register(subparsers)``.
+#: ``register`` adds one or more subparsers and sets ``func`` on each; ``func``
+#: takes the parsed namespace and returns the exit code.
+COMMAND_MODULES = (
+    "simulate",
+    "analyze",
+    "convert",
+    "devices",
+    "record",
+    "calibrate",
+    "emulate",
+    "live",
+    "history",
+    "shoes",
+)
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gaitback",
+        description=(
+            "Running gait and posture analysis from one IMU clipped on the sacrum: "
+            "steps, contact and flight time, impact, forward lean and pelvic drop, "
+            "related to the mechanical causes of lower-back pain in runners."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"gaitback {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks for unexpected errors"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"gaitback.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"gaitback.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    debug = args.debug or bool(os.environ.get("GAITBACK_DEBUG"))
+    try:
+        return int(args.func(args) or 0)
+    except GaitbackError as exc:
+        if debug:
+            raise
+        print(f"gaitback: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("gaitback: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"gaitback: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,520 @@
+"""The canonical recording format: one reader, one writer.
+
+A recording is a CSV file with header
+``time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2[,gyr_x_dps,gyr_y_dps,gyr_z_dps][,extra...]``
+and an optional JSON sidecar ``<stem>.json``. The format is specified in
+``docs/recording-format.md``; this module is the only code that parses or
+formats it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitback import columns as col
+from gaitback.errors import RecordingError
+
+#: Decimal places written per column kind. Far below any real sensor's
+#: resolution (16-bit at +-16 g is 4.8e-3 m/s^2, at +-2000 dps 6.1e-2 dps).
+TIME_DECIMALS = 6
+ACC_DECIMALS = 5
+GYR_DECIMALS = 4
+
+#: A time step longer than this many nominal sample periods is a gap.
+GAP_FACTOR = 1.5
+
+_META_KEYS = (
+    "sample_rate_hz",
+    "axes",
+    "runner",
+    "treadmill_speed_mps",
+    "device",
+    "started_at",
+    "notes",
+)
+_RUNNER_KEYS = ("height_m", "leg_length_m", "mass_kg")
+
+
+@dataclass
+class RecordingMeta:
+    """The sidecar: what the CSV itself cannot say.
+
+    Parameters
+    ----------
+    sample_rate_hz
+        Nominal sample rate of the device.
+    axes
+        Body direction each sensor axis points to, e.g.
+        ``{"x": "up", "y": "left", "z": "backward"}``. Body frame: x forward,
+        y left, z up.
+    runner
+        ``height_m``, ``leg_length_m``, ``mass_kg`` (any may be missing).
+    treadmill_speed_mps
+        Belt speed, when running on a treadmill at constant speed.
+    device, started_at, notes
+        Free text; ``started_at`` is ISO 8601.
+    extra
+        Every other sidecar key, kept as is (e.g. ``lost_samples``, ``gaps``).
+    """
+
+    sample_rate_hz: float | None = None
+    axes: dict[str, str] | None = None
+    runner: dict[str, float] = field(default_factory=dict)
+    treadmill_speed_mps: float | None = None
+    device: str | None = None
+    started_at: str | None = None
+    notes: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sidecar as a JSON-ready mapping (``None`` fields left out)."""
+        out: dict[str, Any] = {}
+        for key in _META_KEYS:
+            value = getattr(self, key)
+            if value is None or (key == "runner" and not value):
+                continue
+            out[key] = value
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], where: str = "sidecar") -> RecordingMeta:
+        """Validate a sidecar mapping; raise :class:`RecordingError` naming ``where``."""
+        if not isinstance(raw, Mapping):
+            raise RecordingError(f"{where}: expected a JSON object at the top level")
+        meta = cls(extra={k: v for k, v in raw.items() if k not in _META_KEYS})
+        rate = raw.get("sample_rate_hz")
+        if rate is not None:
+            meta.sample_rate_hz = _positive(rate, f"{where}: sample_rate_hz")
+        speed = raw.get("treadmill_speed_mps")
+        if speed is not None:
+            meta.treadmill_speed_mps = _positive(speed, f"{where}: treadmill_speed_mps", zero=True)
+        if raw.get("axes") is not None:
+            meta.axes = validate_axes(raw["axes"], where)
+        runner = raw.get("runner")
+        if runner is not None:
+            if not isinstance(runner, Mapping):
+                raise RecordingError(f"{where}: runner must be an object with {_RUNNER_KEYS}")
+            meta.runner = {
+                k: _positive(v, f"{where}: runner.{k}") for k, v in runner.items() if v is not None
+            }
+        for key in ("device", "started_at", "notes"):
+            if raw.get(key) is not None:
+                setattr(meta, key, str(raw[key]))
+        return meta
+
+
+def _positive(value: Any, what: str, zero: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RecordingError(f"{what} must be a number, got {value!r}") from None
+    if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
+        raise RecordingError(f"{what} must be a positive number, got {value!r}")
+    return number
+
+
+def validate_axes(axes: Any, where: str = "sidecar") -> dict[str, str]:
+    """Check an ``axes`` mapping: x, y, z each to a distinct body direction, right-handed."""
+    if not isinstance(axes, Mapping) or set(axes) != {"x", "y", "z"}:
+        raise RecordingError(
+            f'{where}: axes must map "x", "y" and "z" to body directions, '
+            f'e.g. {{"x": "up", "y": "left", "z": "backward"}}'
+        )
+    bad = {k: v for k, v in axes.items() if v not in col.BODY_DIRECTIONS}
+    if bad:
+        raise RecordingError(
+            f"{where}: unknown axis direction {bad}; use one of {sorted(col.BODY_DIRECTIONS)}"
+        )
+    matrix = axes_matrix(axes)
+    if abs(abs(np.linalg.det(matrix)) - 1) > 1e-9:
+        raise RecordingError(f"{where}: axes {dict(axes)} name the same body axis twice")
+    if np.linalg.det(matrix) < 0:
+        raise RecordingError(
+            f"{where}: axes {dict(axes)} describe a left-handed frame; "
+            "one direction is probably flipped"
+        )
+    return {k: str(axes[k]) for k in ("x", "y", "z")}
+
+
+def axes_matrix(axes: Mapping[str, str]) -> np.ndarray:
+    """Rotation matrix R with ``body = R @ sensor`` for an ``axes`` mapping."""
+    return np.array([col.BODY_DIRECTIONS[axes[k]] for k in ("x", "y", "z")], dtype=float).T
+
+
+@dataclass
+class Recording:
+    """Samples of one session plus their sidecar.
+
+    ``data`` holds ``time_s``, the three ``acc_*_mps2`` columns, optionally the
+    three ``gyr_*_dps`` columns, and any extra columns, as float64 (extras as
+    read). Rows are in strictly increasing time; lost samples are absent rows.
+    """
+
+    data: pd.DataFrame
+    meta: RecordingMeta = field(default_factory=RecordingMeta)
+    source: str = "<data>"
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return self.data[col.TIME].to_numpy(dtype=float)
+
+    @property
+    def acc_mps2(self) -> np.ndarray:
+        return self.data[list(col.ACC)].to_numpy(dtype=float)
+
+    @property
+    def has_gyro(self) -> bool:
+        return all(c in self.data.columns for c in col.GYR)
+
+    @property
+    def gyr_dps(self) -> np.ndarray | None:
+        return self.data[list(col.GYR)].to_numpy(dtype=float) if self.has_gyro else None
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.data)
+
+    @property
+    def duration_s(self) -> float:
+        t = self.time_s
+        return float(t[-1] - t[0]) if len(t) > 1 else 0.0
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """The sidecar's rate, else the rate implied by the median time step."""
+        if self.meta.sample_rate_hz:
+            return float(self.meta.sample_rate_hz)
+        return estimate_sample_rate_hz(self.time_s)
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        """Missing-sample gaps: ``start_s``, ``end_s``, ``missing_samples``."""
+        return find_gaps(self.time_s, self.sample_rate_hz)
+
+    @property
+    def lost_samples(self) -> int:
+        return int(self.gaps["missing_samples"].sum())
+
+
+def estimate_sample_rate_hz(time_s: np.ndarray) -> float:
+    """Sample rate from the median time step (robust to gaps and jitter)."""
+    if len(time_s) < 2:
+        return float("nan")
+    return float(1.0 / np.median(np.diff(time_s)))
+
+
+def find_gaps(time_s: np.ndarray, sample_rate_hz: float) -> pd.DataFrame:
+    """Spans where samples are missing (a step longer than ``GAP_FACTOR`` periods)."""
+    if len(time_s) < 2 or not np.isfinite(sample_rate_hz):
+        return pd.DataFrame({"start_s": [], "end_s": [], "missing_samples": []})
+    dt = np.diff(time_s)
+    period = 1.0 / sample_rate_hz
+    idx = np.flatnonzero(dt > GAP_FACTOR * period)
+    missing = np.rint(dt[idx] / period).astype(np.int64) - 1
+    return pd.DataFrame(
+        {"start_s": time_s[idx], "end_s": time_s[idx + 1], "missing_samples": missing}
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def sidecar_path(csv_path: str | os.PathLike[str]) -> Path:
+    """``run.csv`` -> ``run.json``."""
+    return Path(csv_path).with_suffix(".json")
+
+
+def read_sidecar(csv_path: str | os.PathLike[str]) -> RecordingMeta:
+    """The sidecar next to ``csv_path``, or an empty one when there is none."""
+    path = sidecar_path(csv_path)
+    if not path.exists():
+        return RecordingMeta()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RecordingError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordingError(f"{path}: cannot read sidecar ({exc})") from None
+    return RecordingMeta.from_dict(raw, where=str(path))
+
+
+def read_recording(
+    path: str | os.PathLike[str], meta: RecordingMeta | None = None
+) -> Recording:
+    """Read and validate a canonical recording (CSV plus optional sidecar).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    meta
+        Use this instead of the sidecar file.
+
+    Raises
+    ------
+    RecordingError
+        With a one-line message naming the file and the problem.
+    """
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise RecordingError(f"{where}: is a directory, not a recording") from None
+    except OSError as exc:
+        raise RecordingError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise RecordingError(f"{where}: file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RecordingError(f"{where}: not a text CSV file (not UTF-8)") from None
+    header_line = text.split("\n", 1)[0].strip("\r")
+    header = [h.strip() for h in header_line.split(",")]
+    _check_header(header, where)
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        raise RecordingError(f"{where}: duplicate column(s) {', '.join(dup)}")
+    numeric = [c for c in header if c in col.CANONICAL]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype={c: np.float64 for c in numeric},
+            skipinitialspace=True,
+            engine="c",
+        )
+    except ValueError:
+        frame = _locate_bad_cell(text, numeric, where)
+    except pd.errors.ParserError as exc:
+        raise RecordingError(f"{where}: malformed CSV ({_first_line(exc)})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if meta is None:
+        meta = read_sidecar(path)
+    return recording_from_frame(frame, meta, source=where)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _check_header(header: list[str], where: str) -> None:
+    missing = [c for c in col.REQUIRED if c not in header]
+    gyro_present = [c for c in col.GYR if c in header]
+    if gyro_present and len(gyro_present) != 3:
+        missing += [c for c in col.GYR if c not in header]
+    if not missing:
+        return
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(name, [h for h in header if h not in col.CANONICAL], 1)
+        if close:
+            hints.append(f"'{close[0]}' should be '{name}'")
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    raise RecordingError(
+        f"{where}: missing column(s) {', '.join(missing)}{hint}; expected header "
+        f"{','.join(col.CANONICAL)} (gyro columns optional), see docs/recording-format.md"
+    )
+
+
+def _locate_bad_cell(text: str, numeric: list[str], where: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="c")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise RecordingError(f"{where}: malformed CSV ({_first_line(exc)})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    for name in numeric:
+        cells = frame[name].str.strip()
+        values = pd.to_numeric(cells, errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy() & (cells != "").to_numpy())
+        if len(bad):
+            row = int(bad[0])
+            raise RecordingError(
+                f"{where} line {row + 2}: {name} is not a number: {frame[name].iloc[row]!r}"
+            )
+    raise RecordingError(f"{where}: malformed CSV (a numeric column could not be parsed)")
+
+
+def recording_from_frame(
+    frame: pd.DataFrame, meta: RecordingMeta | None = None, source: str = "<DataFrame>"
+) -> Recording:
+    """Validate a data frame in the canonical layout and wrap it as a :class:`Recording`.
+
+    Checks column names, numeric values, strictly increasing time, and units
+    (acceleration in g, or with gravity removed, is refused with the fix).
+    ``line N`` in messages counts the CSV header as line 1.
+    """
+    where = source
+    header = [str(c) for c in frame.columns]
+    _check_header(header, where)
+    if len(frame) == 0:
+        raise RecordingError(f"{where}: has a header but no samples")
+    numeric = [c for c in col.CANONICAL if c in header]
+    data = frame.copy()
+    for name in numeric:
+        values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            row = int(bad[0])
+            raw = frame[name].iloc[row]
+            what = "is empty" if _is_blank(raw) else f"is not a finite number: {raw!r}"
+            raise RecordingError(f"{where} line {row + 2}: {name} {what}")
+        data[name] = values
+    t = data[col.TIME].to_numpy()
+    step = np.diff(t)
+    bad = np.flatnonzero(step <= 0)
+    if len(bad):
+        row = int(bad[0]) + 1
+        raise RecordingError(
+            f"{where} line {row + 2}: time_s goes from {t[row - 1]:.6g} to {t[row]:.6g}; "
+            "time must strictly increase"
+        )
+    _check_units(data[list(col.ACC)].to_numpy(), t, where)
+    data = data.reset_index(drop=True)
+    return Recording(data=data, meta=meta or RecordingMeta(), source=source)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip()
+    )
+
+
+def _check_units(acc: np.ndarray, t: np.ndarray, where: str) -> None:
+    """Refuse acceleration in g or with gravity removed.
+
+    Over a few seconds the mean specific force of a body that goes nowhere is
+    gravity, 9.81 m/s^2 upward, whatever the gait. So the magnitude of windowed
+    means is ~9.8 in m/s^2, ~1 in g and ~0 without gravity.
+    """
+    window = max(1, int(round(2.0 * len(t) / max(t[-1] - t[0], 1e-9)))) if len(t) > 1 else 1
+    n = (len(acc) // window) * window
+    if n == 0:
+        means = acc.mean(axis=0, keepdims=True)
+    else:
+        means = acc[:n].reshape(-1, window, 3).mean(axis=1)
+    level = float(np.median(np.linalg.norm(means, axis=1)))
+    if 0.5 <= level <= 2.0:
+        raise RecordingError(
+            f"{where}: the mean acceleration is {level:.2f}, about 1, so the values look like g, "
+            "not m/s^2; multiply the acc columns by 9.80665 "
+            "(gaitback convert --acc-unit g does it)"
+        )
+    if level < 0.5:
+        raise RecordingError(
+            f"{where}: the mean acceleration is {level:.2f}, about 0, so gravity looks removed "
+            "(linear acceleration); gaitback needs the accelerometer's raw specific force "
+            "including gravity"
+        )
+    if level > 30:
+        raise RecordingError(
+            f"{where}: the mean acceleration is {level:.1f}, far from 9.8 m/s^2; "
+            "check the acc columns' unit (expected m/s^2 including gravity)"
+        )
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+class RecordingWriter:
+    """Write a recording incrementally: header first, rows in blocks, sidecar beside.
+
+    Every :meth:`write` ends on a complete row, so a reader sees a valid file
+    up to its last complete row even if the process is killed mid-run.
+
+    Parameters
+    ----------
+    path
+        CSV path; the sidecar goes to ``<stem>.json``.
+    meta
+        Sidecar content; rewritten atomically by :meth:`update_meta` and on close.
+    has_gyro
+        Whether the gyro columns are written.
+    extra_columns
+        Further numeric columns after the canonical ones.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        meta: RecordingMeta | None = None,
+        has_gyro: bool = True,
+        extra_columns: tuple[str, ...] = (),
+    ) -> None:
+        self.path = Path(path)
+        self.meta = meta or RecordingMeta()
+        self.columns = [*col.REQUIRED, *(col.GYR if has_gyro else ()), *extra_columns]
+        decimals = [TIME_DECIMALS, *[ACC_DECIMALS] * 3]
+        decimals += [GYR_DECIMALS] * 3 if has_gyro else []
+        self._decimals = decimals
+        self._fmt = ",".join([f"%.{d}f" for d in decimals] + ["%.10g"] * len(extra_columns))
+        self.rows_written = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._fh.write(",".join(self.columns) + "\n")
+        self._fh.flush()
+        self._write_sidecar()
+
+    def write(self, block: np.ndarray | pd.DataFrame) -> None:
+        """Append rows (an array ``(n, len(columns))`` or a frame with those columns)."""
+        if isinstance(block, pd.DataFrame):
+            block = block[self.columns].to_numpy(dtype=float)
+        block = np.asarray(block, dtype=float)
+        if block.ndim != 2 or block.shape[1] != len(self.columns):
+            raise ValueError(f"expected rows of {len(self.columns)} values, got {block.shape}")
+        if len(block) == 0:
+            return
+        # Round before formatting so that -0.0 never appears and rows are stable.
+        rounded = block.copy()
+        for j, d in enumerate(self._decimals):
+            rounded[:, j] = np.round(rounded[:, j], d) + 0.0
+        lines = "\n".join([self._fmt % tuple(row) for row in rounded.tolist()])
+        self._fh.write(lines + "\n")
+        self.rows_written += len(block)
+
+    def flush(self) -> None:
+        """Push written rows to the OS (survives a killed process)."""
+        self._fh.flush()
+
+    def update_meta(self, **extra: Any) -> None:
+        """Record sidecar extras (e.g. ``lost_samples``) and rewrite the sidecar."""
+        self.meta.extra.update(extra)
+        self._write_sidecar()
+
+    def _write_sidecar(self) -> None:
+        target = sidecar_path(self.path)
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.meta.to_dict(), indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.flush()
+            self._fh.close()
+            self._write_sidecar()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_recording(recording: Recording, path: str | os.PathLike[str]) -> Path:
+    """Write ``recording`` as ``path`` (CSV) plus its sidecar; return the CSV path."""
+    extras = tuple(c for c in recording.data.columns if c not in col.CANONICAL)
+    extras = tuple(c for c in extras if pd.api.types.is_numeric_dtype(recording.data[c]))
+    with RecordingWriter(path, recording.meta, recording.has_gyro, extras) as writer:
+        writer.write(recording.data[writer.columns].to_numpy(dtype=float))
+    return Path(path)
