@@ -1,0 +1,87 @@
+"""The analysis result: what the signal core hands to feedback, report and storage."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitback import columns as col
+from gaitback.recording import Recording
+
+
+def json_safe(value: Any) -> Any:
+    """Replace NaN/inf by ``None`` and numpy scalars by Python ones, recursively."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass
+class AnalysisResult:
+    """Everything one analysis produced.
+
+    Attributes
+    ----------
+    steps
+        One row per running foot contact, columns ``gaitback.columns.STEP_COLUMNS``.
+    summary
+        Flat mapping of session metrics (see ``docs/architecture.md``); ``None``
+        where a value cannot be computed.
+    segments
+        ``start_s``, ``end_s``, ``activity`` (standing / walking / running / other).
+    signals
+        Body-frame signals on the recording's time base, for plots: ``time_s``,
+        ``vertical_g``, ``forward_g``, ``lateral_g`` and, with a gyro,
+        ``lean_deg``, ``obliquity_deg``, ``rotation_deg``.
+    recording
+        The recording analysed.
+    warnings
+        One-line notes about data quality or assumptions.
+    findings
+        Filled by the feedback layer (list of mappings), empty until then.
+    """
+
+    steps: pd.DataFrame
+    summary: dict[str, Any]
+    segments: pd.DataFrame
+    signals: pd.DataFrame
+    recording: Recording
+    warnings: list[str] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def has_running(self) -> bool:
+        return len(self.steps) > 0
+
+    def summary_json(self) -> dict[str, Any]:
+        """Summary plus findings and warnings, JSON-safe (no NaN)."""
+        out = dict(self.summary)
+        out["findings"] = list(self.findings)
+        out["warnings"] = list(self.warnings)
+        return json_safe(out)
+
+    def to_dir(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``steps.csv`` and ``summary.json`` into ``out_dir``; return their paths."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        steps_path = out / "steps.csv"
+        self.steps.loc[:, list(col.STEP_COLUMNS)].to_csv(
+            steps_path, index=False, float_format="%.6g", na_rep=""
+        )
+        summary_path = out / "summary.json"
+        summary_path.write_text(
+            json.dumps(self.summary_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        )
+        return {"steps": steps_path, "summary": summary_path}
