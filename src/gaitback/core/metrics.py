@@ -1,0 +1,298 @@
+"""Per-step metrics and the session summary (definitions: docs/architecture.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitback import columns as col
+from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+
+#: Low-pass for peak values (impact, braking): keeps the heel-strike transient
+#: (~20-40 ms wide) and attenuates clip/soft-tissue ringing above it.
+PEAK_CUTOFF_HZ = 20.0
+
+
+def _reduce_between(ufunc: np.ufunc, x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+    """``ufunc.reduce(x[i0[k]:i1[k]])`` for every k (ranges may overlap; i1 > i0)."""
+    padded = np.append(x, x[-1])
+    idx = np.ravel(np.column_stack([i0, i1]))
+    return ufunc.reduceat(padded, idx)[::2]
+
+
+def _mean_between(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+    csum = np.concatenate([[0.0], np.cumsum(x)])
+    return (csum[i1] - csum[i0]) / (i1 - i0)
+
+
+def step_table(
+    time_s: np.ndarray,
+    sample_rate_hz: float,
+    foot_strike_s: np.ndarray,
+    toe_off_s: np.ndarray,
+    sides: np.ndarray,
+    segment_end_s: np.ndarray,
+    vertical_peak_g: np.ndarray,
+    vertical_edge_g: np.ndarray,
+    forward_peak_g: np.ndarray,
+    lean_deg: np.ndarray | None,
+    obliquity_deg: np.ndarray | None,
+    rotation_deg: np.ndarray | None,
+) -> pd.DataFrame:
+    """One row per stance, columns ``gaitback.columns.STEP_COLUMNS``.
+
+    Parameters
+    ----------
+    segment_end_s
+        Per step, the end of its running segment: the last step of a segment
+        has no next foot strike, so no step/flight time or oscillation.
+    vertical_peak_g, vertical_edge_g, forward_peak_g
+        Body-frame specific force in g, low-passed for peaks / for edges.
+    lean_deg, obliquity_deg, rotation_deg
+        Pelvis angles; obliquity and rotation ``None`` without a gyroscope.
+    """
+    n = len(foot_strike_s)
+    if n == 0:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c == col.SIDE else float) for c in col.STEP_COLUMNS}
+        )
+    fs = sample_rate_hz
+    i0 = np.clip(np.searchsorted(time_s, foot_strike_s), 0, len(time_s) - 2)
+    i1 = np.clip(np.searchsorted(time_s, toe_off_s), i0 + 1, len(time_s) - 1)
+    next_fs = np.append(foot_strike_s[1:], np.nan)
+    has_next = np.isfinite(next_fs) & (next_fs <= segment_end_s)
+    next_fs = np.where(has_next, next_fs, np.nan)
+    i2 = np.where(has_next, np.searchsorted(time_s, np.nan_to_num(next_fs)), i1 + 1)
+    i2 = np.clip(i2, i1 + 1, len(time_s) - 1)
+
+    contact_ms = (toe_off_s - foot_strike_s) * 1000
+    step_ms = (next_fs - foot_strike_s) * 1000
+    flight_ms = (next_fs - toe_off_s) * 1000
+    impact_g = _reduce_between(np.maximum, vertical_peak_g, i0, i1)
+    braking_g = -_reduce_between(np.minimum, forward_peak_g, i0, i1)
+    loading = _loading_rate_gps(vertical_edge_g, i0, i1, fs)
+    oscillation = _vertical_oscillation_cm(vertical_peak_g, i0, i2, fs)
+    oscillation = np.where(has_next, oscillation, np.nan)
+
+    lean = _mean_between(lean_deg, i0, i1) if lean_deg is not None else np.full(n, np.nan)
+    drop = np.full(n, np.nan)
+    rotation = np.full(n, np.nan)
+    if obliquity_deg is not None:
+        up = _reduce_between(np.maximum, obliquity_deg, i0, i1)
+        down = -_reduce_between(np.minimum, obliquity_deg, i0, i1)
+        drop = np.where(sides == col.SIDE_LEFT, up, np.where(sides == col.SIDE_RIGHT, down, np.nan))
+    if rotation_deg is not None:
+        rotation = _reduce_between(np.maximum, rotation_deg, i0, i2) - _reduce_between(
+            np.minimum, rotation_deg, i0, i2
+        )
+        rotation = np.where(has_next, rotation, np.nan)
+    return pd.DataFrame(
+        {
+            col.FOOT_STRIKE: foot_strike_s,
+            col.TOE_OFF: toe_off_s,
+            col.SIDE: sides.astype(object),
+            col.CONTACT: contact_ms,
+            col.FLIGHT: flight_ms,
+            col.STEP_TIME: step_ms,
+            col.IMPACT: impact_g,
+            col.LOADING_RATE: loading,
+            col.BRAKING: braking_g,
+            col.VERTICAL_OSCILLATION: oscillation,
+            col.FORWARD_LEAN: lean,
+            col.PELVIC_DROP: drop,
+            col.PELVIC_ROTATION: rotation,
+        }
+    )
+
+
+def _padded(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``x[i0[k]:i1[k]]`` padded to one width, and the mask of real samples."""
+    width = int(np.max(i1 - i0))
+    idx = i0[:, None] + np.arange(width)[None, :]
+    valid = idx < i1[:, None]
+    return x[np.minimum(idx, len(x) - 1)], valid
+
+
+def _first_crossing(rows: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Fractional column where non-decreasing rows first reach ``level``."""
+    hit = rows >= level[:, None]
+    j = np.argmax(hit, axis=1)
+    k = np.arange(len(rows))
+    prev = rows[k, np.maximum(j - 1, 0)]
+    cur = rows[k, j]
+    frac = np.where(cur > prev, (level - prev) / np.where(cur > prev, cur - prev, 1.0), 0.0)
+    return np.where(hit.any(axis=1), j - 1 + frac, np.nan)
+
+
+def _loading_rate_gps(v: np.ndarray, i0: np.ndarray, i1: np.ndarray, fs: float) -> np.ndarray:
+    """Mean slope from 20 % to 80 % of the first stance peak (g/s).
+
+    The first peak is the first local maximum after foot strike that reaches
+    half the stance maximum: the heel-strike transient when there is one, else
+    the active peak.
+    """
+    rows, valid = _padded(v, i0, i1 + 1)
+    rows = np.where(valid, rows, -np.inf)
+    top = rows.max(axis=1)
+    inner = rows[:, 1:-1]
+    peak = (inner >= rows[:, :-2]) & (inner > rows[:, 2:]) & (inner >= 0.5 * top[:, None])
+    p = np.where(peak.any(axis=1), np.argmax(peak, axis=1) + 1, np.argmax(rows, axis=1))
+    k = np.arange(len(rows))
+    first_peak = rows[k, p]
+    # Rising edge up to the first peak, made monotonic so each level is met once.
+    upto = np.where(np.arange(rows.shape[1])[None, :] <= p[:, None], rows, first_peak[:, None])
+    rising = np.maximum.accumulate(np.where(np.isfinite(upto), upto, 0.0), axis=1)
+    t20 = _first_crossing(rising, 0.2 * first_peak)
+    t80 = _first_crossing(rising, 0.8 * first_peak)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = 0.6 * first_peak / ((t80 - t20) / fs)
+    return np.where((t80 > t20) & (first_peak > rows[:, 0]), rate, np.nan)
+
+
+def _vertical_oscillation_cm(
+    vertical_g: np.ndarray, i0: np.ndarray, i2: np.ndarray, fs: float
+) -> np.ndarray:
+    """Range of vertical position from foot strike to next foot strike.
+
+    Double integration of (f_z - g) per step with the two conditions that
+    make it drift-free: over a whole step vertical velocity and position come
+    back to where they were (the runner neither climbs nor sinks), so the
+    step's mean acceleration and mean velocity are removed.
+    """
+    rows, valid = _padded((vertical_g - 1.0) * G, i0, i2)
+    count = valid.sum(axis=1)
+    acc = np.where(valid, rows - (rows * valid).sum(axis=1)[:, None] / count[:, None], 0.0)
+    vel = np.cumsum(acc, axis=1) / fs
+    vel = np.where(valid, vel - (vel * valid).sum(axis=1)[:, None] / count[:, None], 0.0)
+    pos = np.cumsum(vel, axis=1) / fs
+    top = np.where(valid, pos, -np.inf).max(axis=1)
+    bottom = np.where(valid, pos, np.inf).min(axis=1)
+    return np.where(count >= 4, (top - bottom) * 100.0, np.nan)
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def _mean(x: pd.Series) -> float | None:
+    x = pd.to_numeric(x, errors="coerce").dropna()
+    return float(x.mean()) if len(x) else None
+
+
+def _cv_pct(x: pd.Series) -> float | None:
+    x = pd.to_numeric(x, errors="coerce").dropna()
+    if len(x) < 3 or x.mean() == 0:
+        return None
+    return float(100.0 * x.std(ddof=1) / x.mean())
+
+
+def _symmetry_pct(left: float | None, right: float | None) -> float | None:
+    if left is None or right is None or (left + right) == 0:
+        return None
+    return float(100.0 * abs(left - right) / (0.5 * (left + right)))
+
+
+def _trend(steps: pd.DataFrame, column: str) -> float | None:
+    values = pd.to_numeric(steps[column], errors="coerce")
+    n = len(values)
+    if n < 9:
+        return None
+    third = n // 3
+    first, last = values.iloc[:third].dropna(), values.iloc[-third:].dropna()
+    if len(first) < 3 or len(last) < 3:
+        return None
+    return float(last.mean() - first.mean())
+
+
+def regularity(
+    vertical_g: np.ndarray, step_period_samples: int
+) -> tuple[float | None, float | None]:
+    """Unbiased autocorrelation at one step and one stride lag (Moe-Nilssen & Helbostad)."""
+    x = vertical_g - vertical_g.mean()
+    n = len(x)
+    lag1, lag2 = step_period_samples, 2 * step_period_samples
+    if lag2 <= 0 or n <= lag2 + 10:
+        return None, None
+    var = np.dot(x, x) / n
+
+    def ac(lag: int) -> float:
+        # Search +-10 % around the expected lag for the local maximum.
+        lo, hi = int(lag * 0.9), int(lag * 1.1) + 1
+        return max(float(np.dot(x[:-k], x[k:]) / (n - k) / var) for k in range(max(lo, 1), hi))
+
+    return ac(lag1), ac(lag2)
+
+
+def summary_compute(
+    steps: pd.DataFrame,
+    duration_s: float,
+    running_s: float,
+    speed_mps: float | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """The flat session summary over running steps (keys: docs/architecture.md)."""
+    s: dict[str, Any] = {"duration_s": duration_s, "running_s": running_s, "n_steps": len(steps)}
+    step_ms = _mean(steps[col.STEP_TIME]) if len(steps) else None
+    contact = _mean(steps[col.CONTACT]) if len(steps) else None
+    s["cadence_spm"] = 60000.0 / step_ms if step_ms else None
+    s["step_ms"] = step_ms
+    s["contact_ms"] = contact
+    s["flight_ms"] = _mean(steps[col.FLIGHT]) if len(steps) else None
+    s["duty_factor"] = contact / (2 * step_ms) if contact and step_ms else None
+    for key in (
+        col.VERTICAL_OSCILLATION,
+        col.IMPACT,
+        col.LOADING_RATE,
+        col.BRAKING,
+        col.FORWARD_LEAN,
+        col.PELVIC_ROTATION,
+    ):
+        s[key] = _mean(steps[key]) if len(steps) else None
+    left = steps[steps[col.SIDE] == col.SIDE_LEFT] if len(steps) else steps
+    right = steps[steps[col.SIDE] == col.SIDE_RIGHT] if len(steps) else steps
+    s["pelvic_drop_left_deg"] = _mean(left[col.PELVIC_DROP]) if len(left) else None
+    s["pelvic_drop_right_deg"] = _mean(right[col.PELVIC_DROP]) if len(right) else None
+    c_left = _mean(left[col.CONTACT]) if len(left) else None
+    c_right = _mean(right[col.CONTACT]) if len(right) else None
+    s["contact_left_ms"], s["contact_right_ms"] = c_left, c_right
+    s["contact_balance_left_pct"] = (
+        100.0 * c_left / (c_left + c_right) if c_left is not None and c_right is not None else None
+    )
+    s["contact_symmetry_pct"] = _symmetry_pct(c_left, c_right)
+    if c_left is None and len(steps) >= 4:
+        # Sides unknown: steps still alternate, so compare every other step.
+        c_a, c_b = _mean(steps[col.CONTACT].iloc[::2]), _mean(steps[col.CONTACT].iloc[1::2])
+        s["contact_symmetry_pct"] = _symmetry_pct(c_a, c_b)
+        i_a, i_b = _mean(steps[col.IMPACT].iloc[::2]), _mean(steps[col.IMPACT].iloc[1::2])
+        s["impact_symmetry_pct"] = _symmetry_pct(i_a, i_b)
+        s["symmetry_basis"] = "alternate steps"
+    else:
+        s["symmetry_basis"] = "left/right" if c_left is not None else None
+    i_left = _mean(left[col.IMPACT]) if len(left) else None
+    i_right = _mean(right[col.IMPACT]) if len(right) else None
+    s["impact_left_g"], s["impact_right_g"] = i_left, i_right
+    if s.get("symmetry_basis") != "alternate steps":
+        s["impact_symmetry_pct"] = _symmetry_pct(i_left, i_right)
+    s["contact_cv_pct"] = _cv_pct(steps[col.CONTACT]) if len(steps) else None
+    s["step_cv_pct"] = _cv_pct(steps[col.STEP_TIME]) if len(steps) else None
+    s["impact_cv_pct"] = _cv_pct(steps[col.IMPACT]) if len(steps) else None
+    trend_steps = steps.assign(cadence_spm=60000.0 / steps[col.STEP_TIME]) if len(steps) else steps
+    for key in ("contact_ms", "cadence_spm", col.FORWARD_LEAN, col.IMPACT):
+        s[f"{key}_trend"] = _trend(trend_steps, key) if len(steps) else None
+    for side, frame in (("left", left), ("right", right)):
+        s[f"pelvic_drop_{side}_deg_trend"] = _trend(frame, col.PELVIC_DROP) if len(frame) else None
+    if speed_mps:
+        s["speed_mps"] = speed_mps
+        if step_ms:
+            step_length = speed_mps * step_ms / 1000.0
+            s["step_length_m"] = step_length
+            s["stride_length_m"] = 2 * step_length
+            vo = s[col.VERTICAL_OSCILLATION]
+            # Vertical ratio as the watch makers define it: oscillation per step length.
+            s["vertical_ratio_pct"] = vo / (step_length * 100.0) * 100.0 if vo else None
+    else:
+        s["speed_mps"] = s["step_length_m"] = s["stride_length_m"] = None
+        s["vertical_ratio_pct"] = None
+    s.update(extra)
+    return s

@@ -1,0 +1,358 @@
+"""Sensor orientation and the body frame (x forward, y left, z up).
+
+Two facts of running carry the whole estimate, and neither needs tuning:
+
+* Over whole strides the pelvis goes nowhere, so the mean specific force is
+  gravity: its low-frequency part fixes *tilt* (which way is up), however
+  violent the impacts inside each stride. The gyroscope, integrated exactly
+  (quaternion prefix products), supplies everything faster than a stride.
+* After foot strike the body brakes while the vertical force rises, and it
+  propels while the force falls, so forward acceleration is anti-correlated
+  with the rate of change of vertical force. The lateral force alternates
+  sign from step to step and averages out. The horizontal direction of
+  ``mean(f_h * d f_z / dt)`` therefore points backward: that fixes *heading*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gaitback.core.conditioning import lowpass, moving_mean
+from gaitback.recording import axes_matrix
+
+#: Cut-off separating "posture" (accelerometer) from "motion within a stride"
+#: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
+TILT_CUTOFF_HZ = 0.25
+
+
+# ----------------------------------------------------------------------------- quaternions
+# Quaternions are stored component-major, shape (4, n): rows w, x, y, z. Each
+# row is then contiguous, which keeps the vectorised products fast.
+
+
+def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product of quaternions ``(4, ...)`` (rows w, x, y, z)."""
+    aw, ax, ay, az = a
+    bw, bx, by, bz = b
+    return np.stack(
+        [
+            aw * bw - ax * bx - ay * by - az * bz,
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+        ]
+    )
+
+
+def quat_conjugate(q: np.ndarray) -> np.ndarray:
+    return q * np.array([1.0, -1.0, -1.0, -1.0]).reshape((4,) + (1,) * (q.ndim - 1))
+
+
+def quat_normalise(q: np.ndarray) -> np.ndarray:
+    return q / np.sqrt(np.sum(q * q, axis=0))
+
+
+def quat_from_rotvec(rotvec: np.ndarray) -> np.ndarray:
+    """Quaternions ``(4, n)`` of rotation vectors ``(3, n)`` (radians)."""
+    angle = np.sqrt(np.sum(rotvec * rotvec, axis=0))
+    half = 0.5 * angle
+    # sin(x/2)/x with its limit 1/2 at 0.
+    safe = np.where(angle > 1e-12, angle, 1.0)
+    scale = np.where(angle > 1e-12, np.sin(half) / safe, 0.5)
+    return np.concatenate([np.cos(half)[None], rotvec * scale])
+
+
+def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rotate vectors ``(3, n)`` by unit quaternions ``(4, n)`` (or one ``(4,)``)."""
+    if q.ndim == 1:
+        q = q[:, None]
+    w, u = q[0], q[1:]
+    t = 2.0 * _cross(u, v)
+    return v + w * t + _cross(u, t)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.stack(
+        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    )
+
+
+def quat_to_matrix(q: np.ndarray) -> np.ndarray:
+    """Rotation matrix of one unit quaternion ``(4,)``."""
+    w, x, y, z = q / np.linalg.norm(q)
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+
+
+def matrix_to_quat(m: np.ndarray) -> np.ndarray:
+    """Unit quaternion ``(4,)`` of one rotation matrix."""
+    w = np.sqrt(max(0.0, 1 + m[0, 0] + m[1, 1] + m[2, 2])) / 2
+    x = np.sqrt(max(0.0, 1 + m[0, 0] - m[1, 1] - m[2, 2])) / 2
+    y = np.sqrt(max(0.0, 1 - m[0, 0] + m[1, 1] - m[2, 2])) / 2
+    z = np.sqrt(max(0.0, 1 - m[0, 0] - m[1, 1] + m[2, 2])) / 2
+    x = np.copysign(x, m[2, 1] - m[1, 2])
+    y = np.copysign(y, m[0, 2] - m[2, 0])
+    z = np.copysign(z, m[1, 0] - m[0, 1])
+    q = np.array([w, x, y, z])
+    return q / np.linalg.norm(q)
+
+
+def _scan(q: np.ndarray) -> np.ndarray:
+    """Inclusive prefix products along the last axis, Hillis-Steele (log2 passes)."""
+    out = q.copy()
+    offset = 1
+    while offset < out.shape[-1]:
+        out[..., offset:] = quat_multiply(out[..., :-offset], out[..., offset:])
+        offset *= 2
+    return out
+
+
+def quat_prefix_products(q: np.ndarray, chunk: int = 32) -> np.ndarray:
+    """Prefix products ``q[:,0] ⊗ q[:,1] ⊗ ... ⊗ q[:,k]`` for every k.
+
+    Two-level scan: within chunks of ``chunk`` samples, then over the chunk
+    totals, then one pass to apply them. About log2(chunk) + 2 vectorised
+    passes over the data instead of a per-sample Python loop.
+    """
+    n = q.shape[1]
+    pad = (-n) % chunk
+    identity = np.zeros((4, pad))
+    identity[0] = 1.0
+    blocks = np.concatenate([q, identity], axis=1).reshape(4, -1, chunk)
+    blocks = _scan(blocks)
+    totals = quat_normalise(_scan(blocks[:, :, -1]))
+    # Chunk c is preceded by the product of all chunks before it.
+    before = np.concatenate([np.array([[1.0], [0.0], [0.0], [0.0]]), totals[:, :-1]], axis=1)
+    blocks = quat_multiply(before[:, :, None], blocks)
+    return quat_normalise(blocks.reshape(4, -1)[:, :n])
+
+
+def quat_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Smallest rotations ``(4, n)`` taking directions ``a`` onto ``b`` (both ``(3, n)``)."""
+    a = a / np.sqrt(np.sum(a * a, axis=0))
+    b = b / np.sqrt(np.sum(b * b, axis=0))
+    q = np.concatenate([(1.0 + np.sum(a * b, axis=0))[None], _cross(a, b)])
+    return quat_normalise(q)
+
+
+def quat_about_z(angle_rad: float) -> np.ndarray:
+    return np.array([np.cos(angle_rad / 2), 0.0, 0.0, np.sin(angle_rad / 2)])
+
+
+def euler_zyx_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(yaw, pitch, roll) in degrees of ``R = Rz(yaw) @ Ry(pitch) @ Rx(roll)``."""
+    w, x, y, z = q
+    yaw = np.degrees(np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)))
+    pitch = np.degrees(np.arcsin(np.clip(2 * (w * y - z * x), -1.0, 1.0)))
+    roll = np.degrees(np.arctan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y)))
+    return yaw, pitch, roll
+
+
+def orthonormalise(m: np.ndarray) -> np.ndarray:
+    """Nearest rotation matrix (SVD)."""
+    u, _, vt = np.linalg.svd(m)
+    r = u @ vt
+    if np.linalg.det(r) < 0:
+        u[:, -1] *= -1
+        r = u @ vt
+    return r
+
+
+def quat_mean(q: np.ndarray) -> np.ndarray:
+    """Mean orientation of a cluster of unit quaternions ``(4, n)``."""
+    signs = np.sign(q.T @ q[:, 0])
+    signs[signs == 0] = 1.0
+    m = (q * signs).mean(axis=1)
+    return m / np.linalg.norm(m)
+
+
+# ----------------------------------------------------------------------------- estimates
+
+_UP = np.array([[0.0], [0.0], [1.0]])
+
+
+def tilt_from_acc(acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """Sensor-to-level quaternions ``(4, n)`` from the slow part of specific force ``(3, n)``.
+
+    Each maps that sample's low-passed specific force onto +z; heading
+    (rotation about z) is left arbitrary.
+    """
+    up = lowpass(acc, TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    return quat_between(up, np.broadcast_to(_UP, up.shape))
+
+
+def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray) -> np.ndarray:
+    """Integrate body angular rate ``(3, n)`` (deg/s) exactly from the initial ``q0``.
+
+    Trapezoidal rate between samples; quaternion products by prefix scan.
+    """
+    omega = np.radians(gyr)
+    mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
+    chain = np.concatenate([q0[:, None], quat_from_rotvec(mid)], axis=1)
+    return quat_prefix_products(chain)
+
+
+def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """Remove slow tilt drift: the stride-averaged world specific force must be vertical."""
+    slow = lowpass(quat_rotate(q, acc), TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    return quat_multiply(quat_between(slow, np.broadcast_to(_UP, slow.shape)), q)
+
+
+def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) -> float | None:
+    """Angle of the forward direction in the world's horizontal plane (see module doc).
+
+    ``f_world`` ``(3, n)`` is level (z up) specific force; ``mask`` selects
+    running samples. ``None`` when there is no running to learn from.
+    """
+    if mask.sum() < sample_rate_hz:
+        return None
+    smooth = lowpass(f_world, min(20.0, 0.4 * sample_rate_hz), sample_rate_hz, axis=1)
+    dvz = np.gradient(smooth[2]) * sample_rate_hz
+    c = (smooth[:2, mask] * dvz[mask]).mean(axis=1)
+    if not np.any(c):
+        return None
+    return float(np.arctan2(-c[1], -c[0]))
+
+
+@dataclass
+class Orientation:
+    """Sensor-to-body rotation per sample and the pelvis angles derived from it.
+
+    Attributes
+    ----------
+    q_body
+        ``(4, n)`` unit quaternions: body-frame vector = ``q ⊗ v_sensor ⊗ q*``.
+    lean_deg, obliquity_deg, rotation_deg
+        Pelvis pitch, roll, yaw (see docs/architecture.md), relative to ``reference``.
+    reference
+        ``"standing"`` or ``"vertical"``.
+    """
+
+    q_body: np.ndarray
+    lean_deg: np.ndarray
+    obliquity_deg: np.ndarray
+    rotation_deg: np.ndarray
+    reference: str
+
+    def to_body(self, v_sensor: np.ndarray) -> np.ndarray:
+        """Rotate sensor-frame vectors ``(n, 3)`` into the body frame ``(n, 3)``."""
+        return quat_rotate(self.q_body, np.ascontiguousarray(v_sensor.T)).T
+
+    def body_axis_in_sensor(self, axis: int, index: int) -> np.ndarray:
+        """Body axis ``axis`` (0 forward, 1 left, 2 up) in sensor coordinates at ``index``."""
+        return quat_to_matrix(self.q_body[:, index])[axis]
+
+
+def nominal_mount(r_mean: np.ndarray, axes: dict[str, str] | None) -> np.ndarray:
+    """The mount as declared (sidecar ``axes``) or snapped to the nearest sensor axes.
+
+    ``r_mean`` is the mean sensor-to-body rotation matrix while running; its
+    rows are the body axes in sensor coordinates.
+    """
+    if axes is not None:
+        return axes_matrix(axes)
+    rows = []
+    for row in (r_mean[2], r_mean[0]):  # up, then forward
+        j = int(np.argmax(np.abs(row)))
+        axis = np.zeros(3)
+        axis[j] = np.sign(row[j])
+        rows.append(axis)
+    up, forward = rows
+    if abs(np.dot(up, forward)) > 0.5:
+        return r_mean
+    left = np.cross(up, forward)
+    return np.array([forward, left, up])
+
+
+def pelvis_angles(
+    q_body: np.ndarray, q_mount: np.ndarray, centre_yaw: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lean, obliquity, rotation) in degrees of the pelvis: ``q_body ⊗ q_mount*``."""
+    yaw, pitch, roll = euler_zyx_deg(quat_multiply(q_body, quat_conjugate(q_mount)[:, None]))
+    if centre_yaw:
+        yaw = yaw - np.degrees(np.angle(np.mean(np.exp(1j * np.radians(yaw)))))
+        yaw = (yaw + 180.0) % 360.0 - 180.0
+    return pitch, roll, yaw
+
+
+def orientation_estimate(
+    acc_mps2: np.ndarray,
+    gyr_dps: np.ndarray | None,
+    sample_rate_hz: float,
+    blocks: list[tuple[int, int]],
+    running: np.ndarray,
+    standing: np.ndarray,
+    axes: dict[str, str] | None,
+) -> Orientation:
+    """Estimate the body frame for every sample.
+
+    Parameters
+    ----------
+    acc_mps2, gyr_dps
+        Uniform-grid sensor signals ``(n, 3)`` (``gyr_dps`` may be ``None``).
+    blocks
+        Contiguous index ranges; orientation is integrated within each.
+    running, standing
+        Boolean masks of samples in running / standing segments.
+    axes
+        The sidecar's nominal mount, used as the zero of lean when no standing
+        period exists.
+    """
+    fs = sample_rate_hz
+    acc = np.ascontiguousarray(acc_mps2.T)
+    n = acc.shape[1]
+    q = np.empty((4, n))
+    gyr = None
+    if gyr_dps is not None:
+        gyr = np.ascontiguousarray((gyr_dps - _gyro_bias(gyr_dps, standing, running)).T)
+    for start, stop in blocks:
+        sl = slice(start, stop)
+        if gyr is None or stop - start < 2:
+            q[:, sl] = tilt_from_acc(acc[:, sl], fs)
+            continue
+        head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
+        q0 = quat_between(head[:, None], _UP)[:, 0]
+        q[:, sl] = tilt_correct(orientation_integrate(gyr[:, sl], fs, q0), acc[:, sl], fs)
+    # Heading per block from the running physics; blocks without running take
+    # the heading of the whole recording.
+    f_world = quat_rotate(q, acc)
+    default = heading_rad(f_world, fs, running) or 0.0
+    for start, stop in blocks:
+        sl = slice(start, stop)
+        angle = heading_rad(f_world[:, sl], fs, running[sl])
+        q[:, sl] = quat_multiply(quat_about_z(-(default if angle is None else angle))[:, None], q[:, sl])
+
+    if standing.sum() >= fs:
+        # Trim the edges of standing periods: the window-based labels blur them.
+        trim = np.convolve(standing, np.ones(int(fs)), "same") >= fs
+        inner = standing & trim if trim.sum() >= 0.5 * fs else standing
+        q_mount = quat_mean(q[:, inner])
+        reference = "standing"
+    else:
+        basis = running if running.any() else np.ones(n, bool)
+        r_mean = quat_to_matrix(quat_mean(q[:, basis]))
+        q_mount = matrix_to_quat(nominal_mount(r_mean, axes))
+        reference = "vertical"
+    lean, obliquity, rotation = pelvis_angles(q, q_mount, centre_yaw=reference == "vertical")
+    if gyr is None:
+        # Without a gyroscope only the slow tilt is known; keep its per-stride mean.
+        width = int(fs)
+        lean = moving_mean(lean, width)
+        obliquity = moving_mean(obliquity, width)
+    return Orientation(q, lean, obliquity, rotation, reference)
+
+
+def _gyro_bias(gyr_dps: np.ndarray, standing: np.ndarray, running: np.ndarray) -> np.ndarray:
+    """Gyro bias: mean rate while standing still, else over running (the pelvis
+    comes back to the same posture every stride, so its mean rate is zero)."""
+    for mask in (standing, running):
+        if mask.sum() > 10:
+            return gyr_dps[mask].mean(axis=0)
+    return gyr_dps.mean(axis=0)

@@ -1,0 +1,234 @@
+"""``analyze``: the one entry point chaining the signal core.
+
+recording -> uniform grid -> activity -> orientation / body frame -> steps ->
+per-step metrics -> summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitback import columns as col
+from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback.core.activity import ActivityParams, activity_segments
+from gaitback.core.conditioning import lowpass, signals_uniform
+from gaitback.core.events import EventParams, sides_assign, steps_detect
+from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
+from gaitback.core.orientation import Orientation, orientation_estimate
+from gaitback.core.result import AnalysisResult
+from gaitback.errors import GaitbackError
+from gaitback.recording import Recording, RecordingMeta, recording_from_frame
+
+Progress = Callable[[str, float], None]
+
+
+def recording_load(
+    source: str | os.PathLike[str] | pd.DataFrame | Recording, fmt: str | None = None
+) -> Recording:
+    """A :class:`Recording` from a path (any supported format), a data frame or a recording."""
+    if isinstance(source, Recording):
+        return source
+    if isinstance(source, pd.DataFrame):
+        return recording_from_frame(source, RecordingMeta())
+    try:
+        from gaitback.importers import load_recording
+    except ImportError:  # importers not installed: canonical format only
+        from gaitback.recording import read_recording
+
+        return read_recording(source)
+    return load_recording(source, fmt=fmt)
+
+
+def analyze(
+    source: str | os.PathLike[str] | pd.DataFrame | Recording,
+    speed_mps: float | None = None,
+    height_m: float | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    activity_params: ActivityParams = ActivityParams(),  # noqa: B008
+    event_params: EventParams = EventParams(),  # noqa: B008
+) -> AnalysisResult:
+    """Analyse a running recording.
+
+    Parameters
+    ----------
+    source
+        Path to a recording (canonical CSV or an importable format), a data
+        frame in the canonical layout, or a :class:`Recording`.
+    speed_mps
+        Treadmill speed; overrides the sidecar's ``treadmill_speed_mps``.
+    height_m
+        Runner height; overrides the sidecar's ``runner.height_m``.
+    fmt
+        Force an import format (see ``gaitback.importers``).
+    progress
+        Called as ``progress(stage, fraction_done)``.
+
+    Returns
+    -------
+    AnalysisResult
+        Steps, summary, segments and body-frame signals. A recording without
+        running gives an empty, well-formed result and a warning.
+    """
+    report = progress or (lambda stage, frac: None)
+    report("reading", 0.0)
+    rec = recording_load(source, fmt)
+    meta = rec.meta
+    if speed_mps is not None:
+        if not speed_mps > 0:
+            raise GaitbackError(f"speed must be positive, got {speed_mps}")
+        meta.treadmill_speed_mps = float(speed_mps)
+    if height_m is not None:
+        if not 0.5 < height_m < 2.5:
+            raise GaitbackError(f"height must be in metres (0.5-2.5), got {height_m}")
+        meta.runner = {**meta.runner, "height_m": float(height_m)}
+    warnings: list[str] = []
+
+    report("conditioning", 0.1)
+    uni = signals_uniform(rec)
+    fs = uni.sample_rate_hz
+    t = uni.time_s
+    magnitude_g = np.linalg.norm(lowpass(uni.acc_mps2, min(20.0, 0.4 * fs), fs), axis=1) / G
+    gyro_speed = np.linalg.norm(uni.gyr_dps, axis=1) if uni.gyr_dps is not None else None
+
+    report("activity", 0.2)
+    segments = activity_segments(t, magnitude_g, gyro_speed, fs, uni.blocks, activity_params)
+    running = _mask(segments, col.RUNNING, len(t))
+    standing = _mask(segments, col.STANDING, len(t))
+
+    report("orientation", 0.35)
+    orient = orientation_estimate(
+        uni.acc_mps2, uni.gyr_dps, fs, uni.blocks, running, standing, meta.axes
+    )
+    body = orient.to_body(uni.acc_mps2) / G
+    forward_g, lateral_g, vertical_g = body[:, 0], body[:, 1], body[:, 2]
+    lateral_known = _lateral_observable(orient, uni.dead_axes)
+    has_gyro = uni.gyr_dps is not None
+    if not has_gyro:
+        warnings.append("no gyroscope: pelvic drop and rotation are not measured")
+    elif not lateral_known:
+        warnings.append("no lateral accelerometer axis: sides come from the gyroscope alone")
+    if not has_gyro:
+        warnings.append(
+            "no gyroscope: left and right steps cannot be told apart "
+            "(asymmetry is reported between alternate steps)"
+        )
+
+    report("events", 0.6)
+    edge_g = lowpass(vertical_g, min(event_params.edge_cutoff_hz, 0.4 * fs), fs)
+    peak_cut = min(PEAK_CUTOFF_HZ, 0.4 * fs)
+    vertical_peak_g = lowpass(vertical_g, peak_cut, fs)
+    forward_peak_g = lowpass(forward_g, peak_cut, fs)
+    strikes, toe_offs, seg_end = [], [], []
+    for row in segments.itertuples():
+        if row.activity != col.RUNNING:
+            continue
+        sl = slice(row.start_idx, row.stop_idx)
+        ev = steps_detect(t[sl], vertical_g[sl], fs, event_params)
+        strikes.append(ev.foot_strike_s)
+        toe_offs.append(ev.toe_off_s)
+        seg_end.append(np.full(len(ev.foot_strike_s), t[row.stop_idx - 1]))
+    foot_strike = np.concatenate(strikes) if strikes else np.array([])
+    toe_off = np.concatenate(toe_offs) if toe_offs else np.array([])
+    segment_end = np.concatenate(seg_end) if seg_end else np.array([])
+    # Without a gyroscope the lateral signal mixes the medial push of the stance
+    # foot (-y on a left stance) with gravity leaking through the pelvic tilt
+    # (+y on a left stance): comparable sizes, opposite signs, so no side.
+    sides = (
+        sides_assign(
+            foot_strike,
+            toe_off,
+            t,
+            lowpass(lateral_g, min(10.0, 0.4 * fs), fs) if lateral_known else None,
+            orient.obliquity_deg,
+        )
+        if has_gyro
+        else np.full(len(foot_strike), col.SIDE_UNKNOWN, dtype=object)
+    )
+
+    report("metrics", 0.8)
+    steps = step_table(
+        t,
+        fs,
+        foot_strike,
+        toe_off,
+        sides,
+        segment_end,
+        vertical_peak_g,
+        edge_g,
+        forward_peak_g,
+        orient.lean_deg,
+        orient.obliquity_deg if has_gyro else None,
+        orient.rotation_deg if has_gyro else None,
+    )
+    running_s = float(
+        sum(r.end_s - r.start_s for r in segments.itertuples() if r.activity == col.RUNNING)
+    )
+    if len(steps) == 0:
+        warnings.append("no running found in this recording: no steps, no running metrics")
+    extra: dict[str, Any] = {
+        "lean_reference": orient.reference,
+        "sample_rate_hz": fs,
+        "lost_samples": int(rec.lost_samples),
+        "has_gyro": has_gyro,
+        "step_regularity": None,
+        "stride_regularity": None,
+    }
+    if len(steps) and np.isfinite(steps[col.STEP_TIME]).any():
+        period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * fs))
+        runs = [
+            vertical_peak_g[r.start_idx : r.stop_idx]
+            for r in segments.itertuples()
+            if r.activity == col.RUNNING
+        ]
+        longest = max(runs, key=len)
+        extra["step_regularity"], extra["stride_regularity"] = regularity(longest, period)
+    summary = summary_compute(
+        steps, float(t[-1] - t[0]), running_s, meta.treadmill_speed_mps, extra
+    )
+    signals = pd.DataFrame(
+        {
+            col.TIME: t,
+            "vertical_g": vertical_g,
+            "forward_g": forward_g,
+            "lateral_g": lateral_g,
+            "lean_deg": orient.lean_deg,
+            "obliquity_deg": orient.obliquity_deg if has_gyro else np.nan,
+            "rotation_deg": orient.rotation_deg if has_gyro else np.nan,
+        }
+    )
+    report("done", 1.0)
+    return AnalysisResult(
+        steps=steps,
+        summary=summary,
+        segments=segments[["start_s", "end_s", "activity"]].copy(),
+        signals=signals,
+        recording=rec,
+        warnings=warnings,
+    )
+
+
+def _mask(segments: pd.DataFrame, activity: str, n: int) -> np.ndarray:
+    mask = np.zeros(n, bool)
+    for row in segments.itertuples():
+        if row.activity == activity:
+            mask[row.start_idx : row.stop_idx] = True
+    return mask
+
+
+def _lateral_observable(orient: Orientation, dead_axes: tuple[int, ...]) -> bool:
+    """Whether the body's lateral axis is seen by live sensor axes.
+
+    A recording whose lateral column is all zeros (e.g. a two-axis export)
+    carries no lateral information, whatever the rotation says.
+    """
+    if not dead_axes:
+        return True
+    lateral_in_sensor = orient.body_axis_in_sensor(1, orient.q_body.shape[1] // 2)
+    live = [j for j in range(3) if j not in dead_axes]
+    return float(np.linalg.norm(lateral_in_sensor[live])) > 0.7
