@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, metavar="M_PER_S", help="treadmill speed in m/s")
     p.add_argument("--height", type=float, metavar="M", help="runner height in metres")
     p.add_argument("--format", dest="fmt", metavar="FMT", help="force the input format")
+    p.add_argument(
+        "--axes",
+        metavar="MAP",
+        help="sensor mounting, e.g. x=up,y=left,z=backward (overrides the sidecar)",
+    )
+    p.add_argument(
+        "--acc-unit",
+        choices=["g", "mps2"],
+        help="unit of the acc columns when the file is not in m/s^2",
+    )
     p.add_argument("--thresholds", metavar="FILE", help="TOML file overriding finding thresholds")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--no-save", action="store_true", help="do not save to the session history")
@@ -79,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
             speed_mps=args.speed,
             height_m=args.height,
             fmt=args.fmt,
+            axes=args.axes,
+            acc_unit=args.acc_unit,
             progress=progress,
         )
     findings = _feedback(result, args, out)
@@ -134,7 +145,7 @@ def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> li
 
         try:
             baseline = personal_baseline(args.db, exclude=result) or None
-        except Exception:  # noqa: BLE001  (history is a bonus; never block an analysis)
+        except Exception:
             baseline = None
     out.mkdir(parents=True, exist_ok=True)
     report = None if args.no_report else out / "report.html"
@@ -180,5 +191,3 @@ def summary_table(result: AnalysisResult) -> Table:
         f"{s.get('lost_samples', 0)} lost samples; lean relative to {lean_ref}"
     )
     return table
-
-

@@ -43,9 +43,9 @@ class ActivityParams:
 
     running_min_range_g: float = 1.0
     running_max_floor_g: float = 0.6
-    standing_max_std_g: float = 0.04
+    standing_max_std_g: float = 0.025
     standing_max_gyro_dps: float = 25.0
-    walking_min_std_g: float = 0.06
+    walking_min_std_g: float = 0.025
     min_running_s: float = 1.5
 
 

@@ -8,6 +8,7 @@ separately, so no step is ever detected inside a long gap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import signal
@@ -112,9 +113,16 @@ def lowpass(
     nyquist = 0.5 * sample_rate_hz
     if cutoff_hz >= 0.95 * nyquist:
         return np.asarray(x, dtype=float).copy()
-    sos = signal.butter(order, cutoff_hz / nyquist, output="sos")
+    sos = _butter_sos(order, cutoff_hz / nyquist).copy()
     padlen = min(3 * (2 * len(sos) + 1), x.shape[axis] - 1)
     return signal.sosfiltfilt(sos, x, axis=axis, padlen=max(padlen, 0))
+
+
+@lru_cache(maxsize=64)
+def _butter_sos(order: int, normalised_cutoff: float) -> np.ndarray:
+    # Designing the filter costs more than running it on a few seconds of data;
+    # the live analyser filters the same short window many times a second.
+    return signal.butter(order, normalised_cutoff, output="sos")
 
 
 def moving_mean(x: np.ndarray, width: int) -> np.ndarray:

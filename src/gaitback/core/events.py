@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
+from scipy import signal, stats
 
 from gaitback import columns as col
 from gaitback.core.conditioning import lowpass
@@ -191,7 +191,7 @@ def sides_assign(
     time_s: np.ndarray,
     lateral_g: np.ndarray | None,
     obliquity_deg: np.ndarray | None,
-    min_t: float = 3.0,
+    min_agreement: float = 0.8,
 ) -> np.ndarray:
     """Stance side of each step: ``L``, ``R`` or ``?``.
 
@@ -199,12 +199,13 @@ def sides_assign(
     pushes the body toward the midline (to the right, -y, on the left foot),
     and the swing side of the pelvis drops (obliquity rises on a left stance).
     Sides alternate, so only the parity of each run of regular steps is
-    decided, from all its steps at once; it is kept only when the evidence
-    is clear (|t| >= ``min_t``).
+    decided, by a vote of all its steps (robust to a few odd steps, e.g. next
+    to a data gap); it is kept only when at least ``min_agreement`` of the
+    steps agree and the vote is significant (binomial p < 0.01).
     """
     n = len(foot_strike_s)
     sides = np.full(n, col.SIDE_UNKNOWN, dtype=object)
-    if n == 0 or (lateral_g is None and obliquity_deg is None):
+    if n < 2 or (lateral_g is None and obliquity_deg is None):
         return sides
     i0 = np.searchsorted(time_s, foot_strike_s)
     i1 = np.maximum(np.searchsorted(time_s, toe_off_s), i0 + 1)
@@ -213,26 +214,28 @@ def sides_assign(
         if values is None:
             continue
         per_step = sign * _mean_between(values, i0, i1)
-        per_step = per_step - np.nanmean(per_step)
-        scale = np.nanstd(per_step)
+        per_step = per_step - np.nanmedian(per_step)
+        scale = 1.4826 * np.nanmedian(np.abs(per_step))
         if scale > 0:
-            evidence += np.nan_to_num(per_step / scale)
+            # Clip so that no single odd step can outvote the others.
+            evidence += np.clip(np.nan_to_num(per_step / scale), -3.0, 3.0)
     step = np.diff(foot_strike_s)
-    if len(step) == 0:
-        return sides
     regular = step < 1.5 * np.median(step)
     run_id = np.concatenate([[0], np.cumsum(~regular)])
     for run in np.unique(run_id):
         members = np.flatnonzero(run_id == run)
-        signs = np.where(np.arange(len(members)) % 2 == 0, 1.0, -1.0)
-        e = signs * evidence[members]
-        if len(e) < 2:
+        parity = np.arange(len(members)) % 2 == 0
+        e = np.where(parity, 1.0, -1.0) * evidence[members]
+        votes = e[e != 0]
+        if len(votes) < 4:
             continue
-        t = e.mean() / (e.std(ddof=1) / np.sqrt(len(e)) + 1e-12)
-        if abs(t) < min_t:
+        agree = int(np.sum(votes > 0))
+        share = agree / len(votes)
+        if max(share, 1 - share) < min_agreement:
             continue
-        first_left = t > 0
-        left = (np.arange(len(members)) % 2 == 0) == first_left
+        if stats.binomtest(agree, len(votes), 0.5).pvalue >= 0.01:
+            continue
+        left = parity == (share > 0.5)
         sides[members] = np.where(left, col.SIDE_LEFT, col.SIDE_RIGHT)
     return sides
 

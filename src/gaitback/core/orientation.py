@@ -327,7 +327,9 @@ def orientation_estimate(
     for start, stop in blocks:
         sl = slice(start, stop)
         angle = heading_rad(f_world[:, sl], fs, running[sl])
-        q[:, sl] = quat_multiply(quat_about_z(-(default if angle is None else angle))[:, None], q[:, sl])
+        q[:, sl] = quat_multiply(
+            quat_about_z(-(default if angle is None else angle))[:, None], q[:, sl]
+        )
 
     if standing.sum() >= fs:
         # Trim the edges of standing periods: the window-based labels blur them.

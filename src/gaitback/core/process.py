@@ -28,20 +28,19 @@ Progress = Callable[[str, float], None]
 
 
 def recording_load(
-    source: str | os.PathLike[str] | pd.DataFrame | Recording, fmt: str | None = None
+    source: str | os.PathLike[str] | pd.DataFrame | Recording,
+    fmt: str | None = None,
+    axes: str | dict[str, str] | None = None,
+    acc_unit: str | None = None,
 ) -> Recording:
     """A :class:`Recording` from a path (any supported format), a data frame or a recording."""
     if isinstance(source, Recording):
         return source
     if isinstance(source, pd.DataFrame):
         return recording_from_frame(source, RecordingMeta())
-    try:
-        from gaitback.importers import load_recording
-    except ImportError:  # importers not installed: canonical format only
-        from gaitback.recording import read_recording
+    from gaitback.importers import load_recording
 
-        return read_recording(source)
-    return load_recording(source, fmt=fmt)
+    return load_recording(source, fmt=fmt, axes=axes, acc_unit=acc_unit)
 
 
 def analyze(
@@ -49,6 +48,8 @@ def analyze(
     speed_mps: float | None = None,
     height_m: float | None = None,
     fmt: str | None = None,
+    axes: str | dict[str, str] | None = None,
+    acc_unit: str | None = None,
     progress: Progress | None = None,
     activity_params: ActivityParams = ActivityParams(),  # noqa: B008
     event_params: EventParams = EventParams(),  # noqa: B008
@@ -66,6 +67,10 @@ def analyze(
         Runner height; overrides the sidecar's ``runner.height_m``.
     fmt
         Force an import format (see ``gaitback.importers``).
+    axes
+        Sensor mounting, e.g. ``"x=up,y=left,z=backward"``; overrides the sidecar.
+    acc_unit
+        ``"g"`` when a canonical-layout file holds acceleration in g.
     progress
         Called as ``progress(stage, fraction_done)``.
 
@@ -77,7 +82,7 @@ def analyze(
     """
     report = progress or (lambda stage, frac: None)
     report("reading", 0.0)
-    rec = recording_load(source, fmt)
+    rec = recording_load(source, fmt, axes, acc_unit)
     meta = rec.meta
     if speed_mps is not None:
         if not speed_mps > 0:

@@ -1,0 +1,191 @@
+"""Recordings from other apps and devices -> :class:`~gaitback.recording.Recording`.
+
+One door: :func:`load_recording` takes a canonical CSV, a phyphox export, a
+Sensor Logger export, a MbientLab MetaBase CSV pair or a WitMotion PC log (a
+file, a folder or a zip) and returns a validated recording. Format facts and
+sources are in ``docs/importing.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from gaitback import __version__
+from gaitback.errors import RecordingError
+from gaitback.importers import canonical, metabase, phyphox, sensorlogger, witmotion
+from gaitback.importers.common import PHONE_AXES, Imported
+from gaitback.importers.sources import Source
+from gaitback.importers.tables import sniff_separator, split_header
+from gaitback.recording import Recording, RecordingMeta, recording_from_frame, validate_axes
+
+#: Format names accepted by ``--format``, with the aliases users type.
+FORMATS = ("canonical", "phyphox", "sensorlogger", "metabase", "witmotion")
+_ALIASES = {
+    "gaitback": "canonical",
+    "csv": "canonical",
+    "sensor-logger": "sensorlogger",
+    "sensor_logger": "sensorlogger",
+    "mbientlab": "metabase",
+    "metawear": "metabase",
+    "wit": "witmotion",
+}
+_LOADERS = {
+    "phyphox": phyphox.load,
+    "sensorlogger": sensorlogger.load,
+    "metabase": metabase.load,
+    "witmotion": witmotion.load,
+}
+
+__all__ = ["FORMATS", "PHONE_AXES", "detect_format", "load_recording", "parse_axes"]
+
+
+def normalise_format(fmt: str) -> str:
+    """A format name or alias -> one of :data:`FORMATS`."""
+    key = fmt.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in FORMATS:
+        raise RecordingError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return key
+
+
+def _classify(source: Source, member: str) -> str | None:
+    head = source.head(member)
+    if not head.strip():
+        return None
+    line = head.splitlines()[0]
+    header = split_header(line, sniff_separator(line))
+    if canonical.looks_like(header):
+        return "canonical"
+    if sensorlogger.looks_like(header):
+        return "sensorlogger"
+    if phyphox.looks_like(header):
+        return "phyphox"
+    comma_header = split_header(line, ",")
+    if metabase.looks_like(comma_header):
+        return "metabase"
+    if witmotion.looks_like(head):
+        return "witmotion"
+    return None
+
+
+def detect_format(path: str | os.PathLike[str]) -> str:
+    """Which of :data:`FORMATS` ``path`` (file, folder or zip) holds, from its contents.
+
+    Raises
+    ------
+    RecordingError
+        Naming the path and what was looked for, when nothing matches.
+    """
+    source = Source.open(path)
+    if source.kind == "file":
+        suffix = source.path.suffix.lower()
+        if suffix in (".xls", ".xlsx", ".ods"):
+            raise RecordingError(
+                f"{source.path}: spreadsheet files are not read; export CSV from the app instead"
+            )
+        if not source.read_bytes(source.members[0], 4096).strip():
+            raise RecordingError(f"{source.path}: file is empty")
+        found = _classify(source, source.members[0])
+        if found is None:
+            head = source.head(source.members[0])
+            first = head.splitlines()[0][:80] if head.strip() else "(binary data)"
+            raise RecordingError(
+                f"{source.path}: unrecognised recording format (first line: {first!r}); "
+                f"use --format with one of {', '.join(FORMATS)}"
+            )
+        return found
+    kinds = {k for k in (_classify(source, m) for m in source.tables()) if k}
+    # A folder of a Sensor Logger export can also hold files phyphox-like
+    # names; Sensor Logger's own columns decide.
+    for kind in ("sensorlogger", "phyphox", "metabase", "witmotion"):
+        if kind in kinds:
+            return kind
+    if "canonical" in kinds:
+        raise RecordingError(
+            f"{source.path}: holds canonical recordings; pass the CSV file itself, not the "
+            f"{'folder' if source.kind == 'dir' else 'zip'}"
+        )
+    listing = ", ".join(source.members[:6]) or "no files"
+    raise RecordingError(
+        f"{source.path}: no recognised recording inside (found {listing}); expected a phyphox, "
+        "Sensor Logger, MetaBase or WitMotion export"
+    )
+
+
+def parse_axes(text: str | Mapping[str, str]) -> dict[str, str]:
+    """``"x=up,y=left,z=backward"`` (or a mapping) -> a validated axes mapping."""
+    if isinstance(text, Mapping):
+        return validate_axes(dict(text), "--axes")
+    axes: dict[str, str] = {}
+    for part in str(text).split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise RecordingError(
+                f"--axes: cannot read {part.strip()!r}; write e.g. x=up,y=left,z=backward"
+            )
+        axes[key.strip().lower()] = value.strip().lower()
+    return validate_axes(axes, "--axes")
+
+
+def _to_recording(result: Imported, source: Path) -> Recording:
+    from gaitback.recording import estimate_sample_rate_hz
+
+    time_s = result.frame["time_s"].to_numpy(dtype=float)
+    rate = estimate_sample_rate_hz(time_s)
+    notes = [f"imported from {result.fmt} export {source.name} by gaitback {__version__}"]
+    notes += result.notes
+    if result.axes == PHONE_AXES:
+        notes.append("axes assume the phone placement of docs/phone-recording.md")
+    meta = RecordingMeta(
+        sample_rate_hz=round(rate, 3) if rate == rate else None,
+        axes=result.axes,
+        device=result.device,
+        started_at=result.started_at,
+        notes="; ".join(notes),
+        extra={"imported_from": str(source), "import_format": result.fmt},
+    )
+    return recording_from_frame(result.frame, meta, source=str(source))
+
+
+def load_recording(
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    axes: str | Mapping[str, str] | None = None,
+    acc_unit: str | None = None,
+) -> Recording:
+    """Read any supported recording as a validated :class:`Recording`.
+
+    Parameters
+    ----------
+    path
+        A canonical CSV, or an app's export: one file, a folder or a zip.
+    fmt
+        Force a format (one of :data:`FORMATS` or an alias); detected when ``None``.
+    axes
+        Sensor-axis directions, ``"x=up,y=left,z=backward"`` or a mapping;
+        replaces what the file or the documented placement says.
+    acc_unit
+        ``"g"`` or ``"mps2"``: the acceleration unit, when the file's own label
+        is wrong or missing (a canonical CSV holding g).
+
+    Raises
+    ------
+    RecordingError
+        One line naming the file and the problem.
+    """
+    path = Path(path)
+    kind = normalise_format(fmt) if fmt else detect_format(path)
+    override = parse_axes(axes) if axes is not None else None
+    if acc_unit is not None and acc_unit not in ("g", "mps2"):
+        raise RecordingError(f"unknown acceleration unit {acc_unit!r}; use g or mps2")
+    if kind == "canonical":
+        if Source.open(path).kind != "file":
+            raise RecordingError(f"{path}: a canonical recording is a CSV file, not a folder")
+        recording = canonical.load(path, acc_unit)
+    else:
+        recording = _to_recording(_LOADERS[kind](Source.open(path), acc_unit), path)
+    if override is not None:
+        recording.meta.axes = override
+    return recording

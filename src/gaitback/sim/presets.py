@@ -1,0 +1,101 @@
+"""Bundled scenarios: the catalogue behind recordings/synthetic/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gaitback.sim.engine import SimResult, simulate, write_simulation
+from gaitback.sim.params import SimParams
+
+_BASE = SimParams(seed=1, notes="gaitback bundled synthetic recording")
+
+#: Scenario name -> parameters. Every fault is a set of parameter changes on the baseline.
+PRESETS: dict[str, SimParams] = {
+    "baseline": _BASE.replace(seed=101),
+    "overstriding": _BASE.replace(
+        seed=102,
+        cadence_spm=150.0,  # -12 % for the same 3.0 m/s
+        contact_ms=290.0,
+        braking_bw=0.6,
+        impact_transient_bw=1.2,
+        impact_rise_ms=25.0,
+        faults=("overstriding",),
+    ),
+    "forward_lean": _BASE.replace(seed=103, forward_lean_deg=16.0, faults=("forward_lean",)),
+    "pelvic_drop_right": _BASE.replace(
+        seed=104,
+        pelvic_drop_left_deg=4.0,
+        # Drop of the LEFT side during RIGHT stances (weak right hip abductors).
+        pelvic_drop_right_deg=9.0,
+        faults=("pelvic_drop",),
+    ),
+    "uneven_surface": _BASE.replace(
+        seed=105,
+        loading_cv_pct=12.0,
+        loading_asymmetry_pct=6.0,
+        obliquity_noise_deg=1.5,
+        camber_deg=2.5,
+        step_cv_pct=4.0,
+        faults=("uneven_surface",),
+    ),
+    "fatigue": _BASE.replace(
+        seed=106,
+        sample_rate_hz=100.0,
+        running_s=180.0,
+        fatigue_contact_ms=30.0,
+        fatigue_cadence_spm=8.0,
+        fatigue_lean_deg=6.0,
+        fatigue_drop_deg=3.0,
+        faults=("fatigue",),
+    ),
+    "acc_only": _BASE.replace(seed=107, accelerometer_only=True),
+    "lowcost_100hz": _BASE.replace(
+        seed=108,
+        sample_rate_hz=100.0,
+        acc_noise_mps2=0.4,
+        gyr_noise_dps=1.5,
+        acc_bias_mps2=0.3,
+        gyr_bias_dps=3.0,
+        adc_bits=10,
+        acc_range_g=8.0,
+        packet_samples=5,
+        packet_loss_pct=1.5,
+    ),
+    "rotated_mount": _BASE.replace(
+        seed=109,
+        axes={"x": "left", "y": "down", "z": "backward"},
+        misalignment_deg=(6.0, 15.0, -8.0),
+    ),
+    "stand_walk_run": _BASE.replace(
+        seed=110, standing_before_s=8.0, walking_s=15.0, running_s=40.0, standing_after_s=5.0
+    ),
+    "high_impact": _BASE.replace(
+        seed=111, impact_transient_bw=1.5, impact_rise_ms=20.0, faults=("high_impact",)
+    ),
+}
+
+#: Scenarios written to recordings/synthetic/ (high_impact is a preset only).
+BUNDLED: tuple[str, ...] = (
+    "baseline",
+    "overstriding",
+    "forward_lean",
+    "pelvic_drop_right",
+    "uneven_surface",
+    "fatigue",
+    "acc_only",
+    "lowcost_100hz",
+    "rotated_mount",
+    "stand_walk_run",
+)
+
+
+def bundled_regenerate(out_dir: str | os.PathLike[str]) -> dict[str, SimResult]:
+    """Write every bundled scenario as ``<out_dir>/<name>.csv`` (+ sidecar + truth)."""
+    out = Path(out_dir)
+    results = {}
+    for name in BUNDLED:
+        result = simulate(PRESETS[name])
+        write_simulation(result, out / f"{name}.csv")
+        results[name] = result
+    return results
