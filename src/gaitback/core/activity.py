@@ -15,9 +15,13 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from gaitback import columns as col
+from gaitback.core.conditioning import lowpass
 
 WINDOW_S = 2.0
 HOP_S = 0.25
+#: Upper edge of the band used to tell walking from standing (walking steps at
+#: ~2 Hz and their first harmonics).
+SLOW_CUTOFF_HZ = 5.0
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,11 @@ class ActivityParams:
     running_max_floor_g
         Running: the 5th percentile of |f| is at most this (flight phases).
     standing_max_std_g
-        Standing: standard deviation of |f| below this.
+        Standing: standard deviation of |f| below 5 Hz under this.
     standing_max_gyro_dps
         Standing: 95th percentile of angular speed below this (with a gyro).
     walking_min_std_g
-        Walking: standard deviation of |f| at least this.
+        Walking: standard deviation of |f| below 5 Hz at least this.
     min_running_s
         Running segments shorter than this are labelled ``other``.
     """
@@ -55,7 +59,12 @@ def activity_label_windows(
     sample_rate_hz: float,
     params: ActivityParams = ActivityParams(),
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Label sliding windows; return (window centre indices, labels)."""
+    """Label sliding windows; return (window centre indices, labels).
+
+    Flight and stance peaks are read on ``magnitude_g`` as given; the
+    still-versus-walking decision on its content below 5 Hz, where body sway
+    and walking live but most sensor noise does not.
+    """
     width = max(4, int(round(WINDOW_S * sample_rate_hz)))
     hop = max(1, int(round(HOP_S * sample_rate_hz)))
     n = len(magnitude_g)
@@ -64,7 +73,8 @@ def activity_label_windows(
     windows = sliding_window_view(magnitude_g, width)[::hop]
     centres = np.arange(len(windows)) * hop + width // 2
     p5, p95 = np.percentile(windows, [5, 95], axis=1)
-    std = windows.std(axis=1)
+    slow = lowpass(magnitude_g, min(SLOW_CUTOFF_HZ, 0.4 * sample_rate_hz), sample_rate_hz)
+    std = sliding_window_view(slow, width)[::hop].std(axis=1)
     labels = np.full(len(windows), col.UNKNOWN_ACTIVITY, dtype=object)
     still = std < params.standing_max_std_g
     if gyro_speed_dps is not None:

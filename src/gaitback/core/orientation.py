@@ -308,7 +308,7 @@ def orientation_estimate(
     fs = sample_rate_hz
     acc = np.ascontiguousarray(acc_mps2.T)
     n = acc.shape[1]
-    q = np.empty((4, n))
+    q = np.zeros((4, n))
     gyr = None
     if gyr_dps is not None:
         gyr = np.ascontiguousarray((gyr_dps - _gyro_bias(gyr_dps, standing, running)).T)
@@ -320,6 +320,17 @@ def orientation_estimate(
         head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
         q0 = quat_between(head[:, None], _UP)[:, 0]
         q[:, sl] = tilt_correct(orientation_integrate(gyr[:, sl], fs, q0), acc[:, sl], fs)
+    # Samples inside long gaps belong to no block: give them the orientation of
+    # the last sample before the gap, so that filters running over the whole
+    # grid see finite values (their steps are never used).
+    in_block = np.zeros(n, bool)
+    for start, stop in blocks:
+        in_block[start:stop] = True
+    if not in_block.all() and in_block.any():
+        idx = np.where(in_block, np.arange(n), -1)
+        last = np.maximum.accumulate(idx)
+        last[last < 0] = int(np.argmax(in_block))
+        q = q[:, last]
     # Heading per block from the running physics; blocks without running take
     # the heading of the whole recording.
     f_world = quat_rotate(q, acc)

@@ -196,6 +196,10 @@ def analyze(
     summary = summary_compute(
         steps, float(t[-1] - t[0]), running_s, meta.treadmill_speed_mps, extra
     )
+    # Plots must not show the interpolation across long gaps as data.
+    in_gap = np.ones(len(t), bool)
+    for start, stop in uni.blocks:
+        in_gap[start:stop] = False
     signals = pd.DataFrame(
         {
             col.TIME: t,
@@ -207,6 +211,7 @@ def analyze(
             "rotation_deg": orient.rotation_deg if has_gyro else np.nan,
         }
     )
+    signals.loc[in_gap, signals.columns != col.TIME] = np.nan
     report("done", 1.0)
     return AnalysisResult(
         steps=steps,

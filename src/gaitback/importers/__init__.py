@@ -90,6 +90,10 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         found = _classify(source, source.members[0])
         if found is None:
             head = source.head(source.members[0])
+            # A gaitback CSV with a mistyped column: the canonical reader says which.
+            if head.lstrip("\ufeff").split(",", 1)[0].strip() == "time_s":
+                return "canonical"
+
             first = head.splitlines()[0][:80] if head.strip() else "(binary data)"
             raise RecordingError(
                 f"{source.path}: unrecognised recording format (first line: {first!r}); "

@@ -1,0 +1,140 @@
+"""The HTML report: one self-contained file with findings first, summary, plots."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from gaitback.feedback import advice, findings_evaluate, report_write
+from test_feedback_support import make_result, make_result_without_running
+
+IMG_RE = re.compile(r"<img\s+src='data:image/png;base64,([A-Za-z0-9+/=]+)'")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def external_references(html: str) -> list[str]:
+    """Every src/href/url() value that is not an embedded data: URI or a page anchor."""
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", html, flags=re.I)
+    refs += re.findall(r"""url\(\s*["']?([^"')]*)""", html, flags=re.I)
+    refs += re.findall(r"@import", html)
+    return [r for r in refs if not (r.startswith("data:") or r.startswith("#"))]
+
+
+def render(tmp_path, result, name="report.html"):
+    findings = findings_evaluate(result)
+    path = report_write(result, findings, tmp_path / name)
+    return path.read_text(encoding="utf-8"), findings
+
+
+@pytest.fixture(scope="module")
+def faults_report(tmp_path_factory):
+    """One report with raised findings, shared by the read-only checks (rendering is slow)."""
+    result = make_result(seed=4, cadence_spm=150.0, contact_ms=295.0, braking_g=0.6,
+                         forward_lean_deg=17.0)
+    html, findings = render(tmp_path_factory.mktemp("faults"), result)
+    return html, findings, result
+
+
+@pytest.fixture(scope="module")
+def acc_only_report(tmp_path_factory):
+    result = make_result(has_gyro=False, lean_reference="vertical")
+    html, findings = render(tmp_path_factory.mktemp("acc_only"), result)
+    return html, findings, result
+
+
+@pytest.fixture(scope="module")
+def no_running_report(tmp_path_factory):
+    html, findings = render(tmp_path_factory.mktemp("none"), make_result_without_running())
+    return html, findings
+
+
+def test_report_is_single_file_with_findings_summary_and_four_plots(faults_report):
+    html, findings, _ = faults_report
+    assert external_references(html) == []
+    images = IMG_RE.findall(html)
+    assert len(images) == 4  # timeline, left/right, posture, stride average
+    for data in images:
+        assert base64.b64decode(data).startswith(PNG_MAGIC)
+    # Findings with evidence and advice first, then the summary, then the plots.
+    order = [html.index(h) for h in ("<h2>Findings", "<h2>Summary", "<h2>Plots")]
+    assert order == sorted(order)
+    assert html.index("Overstriding") < html.index("<h2>Summary")
+    for finding in findings:
+        assert f"id='finding-{finding.id}'" in html
+    assert "shorter, quicker steps" in html
+    assert "Evidence" in html and "COROS" in html
+
+
+def test_report_writes_exactly_one_file(tmp_path):
+    report_write(make_result_without_running(), [], tmp_path / "sub" / "report.html")
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["report.html"]
+
+
+def test_raised_findings_come_before_ok_ones(faults_report):
+    html, findings, _ = faults_report
+    severity = {f.id: f.severity for f in findings}
+    assert severity["leaning"] == "act" and severity["high_impact"] == "ok"
+    assert html.index("id='finding-leaning'") < html.index("id='finding-high_impact'")
+
+
+def test_summary_table_shows_this_runs_values(faults_report):
+    html, _, result = faults_report
+    assert f"{result.summary['contact_ms']:.2f}" in html
+    assert f"{result.summary['cadence_spm']:.2f}" in html
+
+
+def test_warning_signs_and_no_diagnosis_in_every_report(faults_report, no_running_report):
+    for html in (faults_report[0], no_running_report[0]):
+        assert "When to see a professional" in html
+        for sign in advice.WARNING_SIGNS:
+            assert sign.replace("'", "&#x27;") in html
+        assert "immediate medical attention" in html
+        assert "does not diagnose" in html
+
+
+def test_data_quality_line(acc_only_report):
+    html = acc_only_report[0]
+    line = re.search(r"Data quality:[^<]*", html).group(0)
+    assert "sample rate 100 Hz" in line
+    assert "lost samples 0" in line
+    assert "gyroscope no" in line
+    assert "lean reference vertical" in line
+
+
+def test_accelerometer_only_report_renders_with_a_note_for_posture(acc_only_report):
+    html = acc_only_report[0]
+    assert len(IMG_RE.findall(html)) == 3
+    assert "need a gyroscope" in html
+    assert external_references(html) == []
+    assert "not evaluated" in html
+
+
+def test_no_running_report_says_so_explicitly(no_running_report):
+    html, findings = no_running_report
+    assert "No running was detected in this recording" in html
+    assert IMG_RE.findall(html) == []
+    assert all(f.severity == "not_evaluated" for f in findings)
+    assert external_references(html) == []
+
+
+def test_text_is_escaped(tmp_path):
+    result = make_result_without_running()
+    result.warnings.append("odd <script>alert(1)</script> note")
+    html, _ = render(tmp_path, result)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_unassigned_sides_skip_the_left_right_plot(tmp_path):
+    html, _ = render(tmp_path, make_result(sides_known=False, running_s=40.0))
+    assert len(IMG_RE.findall(html)) == 3
+    assert "needs steps assigned to each foot" in html
+
+
+def test_report_accepts_stored_finding_dicts(tmp_path):
+    result = make_result(seed=5, running_s=40.0, forward_lean_deg=17.0)
+    stored = [f.to_dict() for f in findings_evaluate(result)]
+    html = report_write(result, stored, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Forward lean" in html and "planks" in html
