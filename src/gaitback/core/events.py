@@ -48,10 +48,11 @@ class EventParams:
 
     edge_cutoff_hz: float = 30.0
     envelope_cutoff_hz: float = 8.0
-    low_level: float = 0.2
-    high_level: float = 0.5
+    low_level: float = 0.1
+    high_level: float = 0.3
     min_peak_g: float = 1.2
     cadence_range_spm: tuple[float, float] = (110.0, 240.0)
+    edge_method: str = "line"
     contact_range_ms: tuple[float, float] = (80.0, 600.0)
 
 
@@ -88,6 +89,7 @@ def steps_detect(
     vertical_g: np.ndarray,
     sample_rate_hz: float,
     params: EventParams = EventParams(),
+    bridged: np.ndarray | None = None,
 ) -> StepEvents:
     """Detect the stances of one running segment.
 
@@ -97,6 +99,8 @@ def steps_detect(
         Uniform grid times of the segment.
     vertical_g
         Body-frame vertical specific force in g.
+    bridged
+        True where a sample was interpolated across a short gap.
     """
     empty = StepEvents(np.array([]), np.array([]), np.array([], dtype=int))
     fs = sample_rate_hz
@@ -127,13 +131,49 @@ def steps_detect(
     lo, hi = params.low_level, params.high_level
     before = np.maximum(before, peaks - 2 * reach)
     after = np.minimum(after, peaks + 2 * reach)
-    fs_lo = _crossing(edge, before, peaks, base_before + lo * (height - base_before), rising=True)
-    fs_hi = _crossing(edge, before, peaks, base_before + hi * (height - base_before), rising=True)
-    to_hi = _crossing(edge, peaks, after, base_after + hi * (height - base_after), rising=False)
-    to_lo = _crossing(edge, peaks, after, base_after + lo * (height - base_after), rising=False)
-    ratio = lo / (hi - lo)
-    strike = fs_lo - ratio * (fs_hi - fs_lo)
-    toe_off = to_lo + ratio * (to_lo - to_hi)
+    # The high level is crossed once per edge; the low one is taken next to it
+    # (the last rise through it before the high crossing, the first fall after),
+    # so that noise or soft-tissue wobble in flight cannot pose as an edge.
+    level_lo_fs = base_before + lo * (height - base_before)
+    level_lo_to = base_after + lo * (height - base_after)
+    fs_hi = _crossing(edge, before, peaks, base_before + hi * (height - base_before), True)
+    fs_hi_i = np.where(np.isfinite(fs_hi), np.ceil(np.nan_to_num(fs_hi)), peaks).astype(int)
+    fs_lo = _crossing(edge, before, np.maximum(fs_hi_i, before + 1), level_lo_fs, True, "last")
+    to_hi = _crossing(edge, peaks, after, base_after + hi * (height - base_after), False)
+    to_hi_i = np.where(np.isfinite(to_hi), np.floor(np.nan_to_num(to_hi)), peaks).astype(int)
+    to_lo = _crossing(edge, np.minimum(to_hi_i, after - 1), after, level_lo_to, False, "first")
+    if bridged is not None and bridged.any():
+        # Where the low crossing falls in interpolated samples (a lost packet),
+        # the edge is drawn through two crossings higher up that are real data.
+        mid = 2 * hi - lo
+        fs_mid = _crossing(edge, before, peaks, base_before + mid * (height - base_before), True)
+        to_mid = _crossing(edge, peaks, after, base_after + mid * (height - base_after), False)
+        near = np.minimum(np.nan_to_num(fs_lo).astype(int), len(edge) - 2)
+        fs_bad = bridged[near] | bridged[near + 1]
+        near = np.minimum(np.nan_to_num(to_lo).astype(int), len(edge) - 2)
+        to_bad = bridged[near] | bridged[near + 1]
+        fs_lo = np.where(fs_bad, fs_hi, fs_lo)
+        fs_hi = np.where(fs_bad, fs_mid, fs_hi)
+        to_lo = np.where(to_bad, to_hi, to_lo)
+        to_hi = np.where(to_bad, to_mid, to_hi)
+        lo_eff_fs = np.where(fs_bad, hi, lo)
+        lo_eff_to = np.where(to_bad, hi, lo)
+        hi_eff_fs = np.where(fs_bad, mid, hi)
+        hi_eff_to = np.where(to_bad, mid, hi)
+    else:
+        lo_eff_fs = lo_eff_to = np.full(len(peaks), lo)
+        hi_eff_fs = hi_eff_to = np.full(len(peaks), hi)
+    if params.edge_method == "slope":
+        slope = np.gradient(edge)
+        pos = np.arange(len(edge))
+        s_fs = np.interp(np.nan_to_num(fs_lo), pos, slope)
+        s_to = np.interp(np.nan_to_num(to_lo), pos, slope)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            strike = fs_lo - lo * (height - base_before) / np.where(s_fs > 0, s_fs, np.nan)
+            toe_off = to_lo - lo * (height - base_after) / np.where(s_to < 0, s_to, np.nan)
+    else:
+        strike = fs_lo - lo_eff_fs / (hi_eff_fs - lo_eff_fs) * (fs_hi - fs_lo)
+        toe_off = to_lo + lo_eff_to / (hi_eff_to - lo_eff_to) * (to_lo - to_hi)
     t_strike = np.interp(strike, np.arange(len(time_s)), time_s)
     t_toe = np.interp(toe_off, np.arange(len(time_s)), time_s)
     contact_ms = (t_toe - t_strike) * 1000
@@ -158,14 +198,21 @@ def _argmin_between(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.
 
 
 def _crossing(
-    x: np.ndarray, starts: np.ndarray, stops: np.ndarray, level: np.ndarray, rising: bool
+    x: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    level: np.ndarray,
+    rising: bool,
+    which: str | None = None,
 ) -> np.ndarray:
-    """Fractional index where ``x`` crosses ``level`` inside each ``[start, stop]``.
+    """Fractional index where ``x`` crosses ``level`` inside each ``[start, stop)``.
 
-    Rising: the first upward crossing after the flight trough (``start``).
-    Falling: the last downward crossing before the next trough (``stop``).
-    NaN where there is none.
+    ``which`` picks the ``"first"`` or ``"last"`` crossing; by default the
+    first upward crossing (after a flight trough) or the last downward one
+    (before the next trough). NaN where there is none.
     """
+    if which is None:
+        which = "first" if rising else "last"
     width = int(np.max(stops - starts)) + 1
     idx = starts[:, None] + np.arange(width)[None, :]
     inside = idx < stops[:, None]
@@ -174,7 +221,7 @@ def _crossing(
     lvl = level[:, None]
     hit = inside & ((a < lvl) & (b >= lvl) if rising else (a >= lvl) & (b < lvl))
     any_hit = hit.any(axis=1)
-    if rising:
+    if which == "first":
         pos = np.argmax(hit, axis=1)
     else:
         pos = width - 1 - np.argmax(hit[:, ::-1], axis=1)

@@ -134,7 +134,7 @@ def analyze(
         if row.activity != col.RUNNING:
             continue
         sl = slice(row.start_idx, row.stop_idx)
-        ev = steps_detect(t[sl], vertical_g[sl], fs, event_params)
+        ev = steps_detect(t[sl], vertical_g[sl], fs, event_params, uni.bridged[sl])
         strikes.append(ev.foot_strike_s)
         toe_offs.append(ev.toe_off_s)
         seg_end.append(np.full(len(ev.foot_strike_s), t[row.stop_idx - 1]))
