@@ -250,9 +250,7 @@ def read_sidecar(csv_path: str | os.PathLike[str]) -> RecordingMeta:
     return RecordingMeta.from_dict(raw, where=str(path))
 
 
-def read_recording(
-    path: str | os.PathLike[str], meta: RecordingMeta | None = None
-) -> Recording:
+def read_recording(path: str | os.PathLike[str], meta: RecordingMeta | None = None) -> Recording:
     """Read and validate a canonical recording (CSV plus optional sidecar).
 
     Parameters
@@ -361,16 +359,20 @@ def recording_from_frame(
     if len(frame) == 0:
         raise RecordingError(f"{where}: has a header but no samples")
     numeric = [c for c in col.CANONICAL if c in header]
-    data = frame.copy()
+    data = frame.copy(deep=False)
     for name in numeric:
-        values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+        column = data[name]
+        if column.dtype == np.float64:
+            values = column.to_numpy()
+        else:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+            data[name] = values
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             row = int(bad[0])
             raw = frame[name].iloc[row]
             what = "is empty" if _is_blank(raw) else f"is not a finite number: {raw!r}"
             raise RecordingError(f"{where} line {row + 2}: {name} {what}")
-        data[name] = values
     t = data[col.TIME].to_numpy()
     step = np.diff(t)
     bad = np.flatnonzero(step <= 0)
@@ -386,8 +388,10 @@ def recording_from_frame(
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
     )
 
 
@@ -461,7 +465,7 @@ class RecordingWriter:
         self._fmt = ",".join([f"%.{d}f" for d in decimals] + ["%.10g"] * len(extra_columns))
         self.rows_written = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._fh = open(self.path, "w", encoding="utf-8", newline="\n")
         self._fh.write(",".join(self.columns) + "\n")
         self._fh.flush()
         self._write_sidecar()
