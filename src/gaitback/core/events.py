@@ -12,10 +12,11 @@ zero-phase smoothing (which widens the foot of the edge but not its middle).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal, stats
+from scipy import signal
 
 from gaitback import columns as col
 from gaitback.core.conditioning import lowpass
@@ -280,11 +281,17 @@ def sides_assign(
         share = agree / len(votes)
         if max(share, 1 - share) < min_agreement:
             continue
-        if stats.binomtest(agree, len(votes), 0.5).pvalue >= 0.01:
+        if _binomial_two_sided_p(agree, len(votes)) >= 0.01:
             continue
         left = parity == (share > 0.5)
         sides[members] = np.where(left, col.SIDE_LEFT, col.SIDE_RIGHT)
     return sides
+
+
+def _binomial_two_sided_p(k: int, n: int) -> float:
+    """Two-sided p-value of ``k`` successes in ``n`` fair coin flips."""
+    tail = max(k, n - k)
+    return min(1.0, 2.0 * sum(math.comb(n, j) for j in range(tail, n + 1)) / 2.0**n)
 
 
 def _mean_between(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:

@@ -190,7 +190,8 @@ def _cv_pct(x: pd.Series) -> float | None:
 def _symmetry_pct(left: float | None, right: float | None) -> float | None:
     if left is None or right is None or (left + right) == 0:
         return None
-    return float(100.0 * abs(left - right) / (0.5 * (left + right)))
+    # Signed: positive when the left (or first alternate) value is larger.
+    return float(100.0 * (left - right) / (0.5 * (left + right)))
 
 
 def _trend(steps: pd.DataFrame, column: str) -> float | None:

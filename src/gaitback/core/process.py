@@ -181,6 +181,10 @@ def analyze(
         "sample_rate_hz": fs,
         "lost_samples": int(rec.lost_samples),
         "has_gyro": has_gyro,
+        # A steady side tilt while running: camber, or a one-sided posture.
+        "obliquity_offset_deg": (
+            float(np.mean(orient.obliquity_deg[running])) if has_gyro and running.any() else None
+        ),
         "step_regularity": None,
         "stride_regularity": None,
     }

@@ -123,10 +123,10 @@ def _symmetry_pct(left: float, right: float) -> float:
 
 def autocorrelation(x: np.ndarray, lag: int) -> float:
     """Unbiased normalised autocorrelation at ``lag`` samples (Moe-Nilssen & Helbostad)."""
-    x = np.asarray(x, dtype=float) - np.mean(x)
     n = len(x)
     if lag <= 0 or lag >= n:
         return math.nan
+    x = np.asarray(x, dtype=float) - np.mean(x)
     return float((x[:-lag] @ x[lag:]) / (n - lag) / ((x @ x) / n))
 
 
