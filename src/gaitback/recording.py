@@ -268,39 +268,49 @@ def read_recording(path: str | os.PathLike[str], meta: RecordingMeta | None = No
     path = Path(path)
     where = str(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
     except IsADirectoryError:
         raise RecordingError(f"{where}: is a directory, not a recording") from None
     except OSError as exc:
         raise RecordingError(f"{where}: cannot read ({exc.strerror or exc})") from None
-    if not raw.strip():
+    if not head.strip():
         raise RecordingError(f"{where}: file is empty")
     try:
-        text = raw.decode("utf-8-sig")
+        header_line = head.split(b"\n", 1)[0].decode("utf-8-sig").strip("\r")
     except UnicodeDecodeError:
         raise RecordingError(f"{where}: not a text CSV file (not UTF-8)") from None
-    header_line = text.split("\n", 1)[0].strip("\r")
     header = [h.strip() for h in header_line.split(",")]
     _check_header(header, where)
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         raise RecordingError(f"{where}: duplicate column(s) {', '.join(dup)}")
     numeric = [c for c in header if c in col.CANONICAL]
+    # The parser reads the file itself (no copy of its text); only a file that
+    # fails is read again, to name the offending cell.
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            path,
             dtype={c: np.float64 for c in numeric},
             skipinitialspace=True,
             engine="c",
+            encoding="utf-8-sig",
         )
-    except ValueError:
-        frame = _locate_bad_cell(text, numeric, where)
-    except pd.errors.ParserError as exc:
-        raise RecordingError(f"{where}: malformed CSV ({_first_line(exc)})") from None
+    except UnicodeDecodeError:
+        raise RecordingError(f"{where}: not a text CSV file (not UTF-8)") from None
+    except (ValueError, pd.errors.ParserError):
+        frame = _locate_bad_cell(_read_text(path, where), numeric, where)
     frame.columns = [str(c).strip() for c in frame.columns]
     if meta is None:
         meta = read_sidecar(path)
     return recording_from_frame(frame, meta, source=where)
+
+
+def _read_text(path: Path, where: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RecordingError(f"{where}: not a text CSV file (not UTF-8)") from None
 
 
 def _first_line(exc: BaseException) -> str:
