@@ -26,7 +26,7 @@ from gaitback.history.report import (
 from gaitback.history.store import resolve_db_path
 
 
-def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
+def db_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--db",
         metavar="FILE",
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "pelvic drop and impact. Actions export, import, edit and delete."
         ),
     )
-    _db_option(parser, None)
+    db_option(parser, None)
     parser.add_argument("--html", metavar="FILE", help="also write an HTML page with plots")
     parser.add_argument(
         "--rule-pct",
@@ -60,12 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     export = sub.add_parser("export", help="write the whole store to FILE.json or FILE.csv")
     export.add_argument("file", metavar="FILE")
-    _db_option(export, argparse.SUPPRESS)
+    db_option(export, argparse.SUPPRESS)
     export.set_defaults(func=_export)
 
     imp = sub.add_parser("import", help="merge a JSON export into the store (idempotent)")
     imp.add_argument("file", metavar="FILE")
-    _db_option(imp, argparse.SUPPRESS)
+    db_option(imp, argparse.SUPPRESS)
     imp.set_defaults(func=_import)
 
     edit = sub.add_parser("edit", help="set a session's shoe, surface, notes or distance")
@@ -74,12 +74,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     edit.add_argument("--surface", help="e.g. treadmill, road, trail")
     edit.add_argument("--notes")
     edit.add_argument("--distance-km", type=float, metavar="KM", help="distance actually run")
-    _db_option(edit, argparse.SUPPRESS)
+    db_option(edit, argparse.SUPPRESS)
     edit.set_defaults(func=_edit)
 
     delete = sub.add_parser("delete", help="remove a session")
     delete.add_argument("session_id", type=int, metavar="ID")
-    _db_option(delete, argparse.SUPPRESS)
+    db_option(delete, argparse.SUPPRESS)
     delete.set_defaults(func=_delete)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gaitback.cli.history import db_option
 from gaitback.history.report import print_tables, shoe_alerts, shoes_table
 from gaitback.history.shoes import (
     DEFAULT_REPLACE_MILES,
@@ -13,15 +14,6 @@ from gaitback.history.shoes import (
     list_shoes,
     retire_shoe,
 )
-
-
-def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="FILE",
-        default=default,
-        help="session store (default: $GAITBACK_DB, else ~/.local/share/gaitback/sessions.sqlite)",
-    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "300 miles and 'replace' at 500 (both configurable per shoe)."
         ),
     )
-    _db_option(parser, None)
+    db_option(parser, None)
     parser.set_defaults(func=_list, all=True)
     sub = parser.add_subparsers(dest="shoes_command", metavar="ACTION")
 
@@ -49,17 +41,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--replace-miles", type=float, default=DEFAULT_REPLACE_MILES, metavar="MI",
         help="say 'replace' from this mileage (default %(default)g)",
     )
-    _db_option(add, argparse.SUPPRESS)
+    db_option(add, argparse.SUPPRESS)
     add.set_defaults(func=_add)
 
     lst = sub.add_parser("list", help="mileage and status of each shoe")
     lst.add_argument("--active", dest="all", action="store_false", help="hide retired shoes")
-    _db_option(lst, argparse.SUPPRESS)
+    db_option(lst, argparse.SUPPRESS)
     lst.set_defaults(func=_list)
 
     retire = sub.add_parser("retire", help="retire a shoe (its mileage stays in the history)")
     retire.add_argument("name", metavar="NAME")
-    _db_option(retire, argparse.SUPPRESS)
+    db_option(retire, argparse.SUPPRESS)
     retire.set_defaults(func=_retire)
 
 
