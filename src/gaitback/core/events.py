@@ -261,31 +261,51 @@ def sides_assign(
     for values, sign in ((lateral_g, -1.0), (obliquity_deg, 1.0)):
         if values is None:
             continue
-        per_step = sign * _mean_between(values, i0, i1)
-        per_step = per_step - np.nanmedian(per_step)
-        scale = 1.4826 * np.nanmedian(np.abs(per_step))
-        if scale > 0:
-            # Clip so that no single odd step can outvote the others.
-            evidence += np.clip(np.nan_to_num(per_step / scale), -3.0, 3.0)
+        evidence += side_evidence_scale(sign * _mean_between(values, i0, i1))
     step = np.diff(foot_strike_s)
     regular = step < 1.5 * np.median(step)
     run_id = np.concatenate([[0], np.cumsum(~regular)])
     for run in np.unique(run_id):
         members = np.flatnonzero(run_id == run)
         parity = np.arange(len(members)) % 2 == 0
-        e = np.where(parity, 1.0, -1.0) * evidence[members]
-        votes = e[e != 0]
-        if len(votes) < 4:
+        decision = side_vote(np.where(parity, 1.0, -1.0) * evidence[members], min_agreement)
+        if decision == 0:
             continue
-        agree = int(np.sum(votes > 0))
-        share = agree / len(votes)
-        if max(share, 1 - share) < min_agreement:
-            continue
-        if _binomial_two_sided_p(agree, len(votes)) >= 0.01:
-            continue
-        left = parity == (share > 0.5)
+        left = parity == (decision > 0)
         sides[members] = np.where(left, col.SIDE_LEFT, col.SIDE_RIGHT)
     return sides
+
+
+def side_vote(signed_evidence: np.ndarray, min_agreement: float = 0.8) -> int:
+    """Decide which parity of a run of alternating steps is the left foot.
+
+    ``signed_evidence`` is each step's left-stance evidence multiplied by +1
+    for even and -1 for odd steps of the run. Returns +1 (even steps are
+    left), -1 (odd steps are left) or 0 (undecided: fewer than
+    ``min_agreement`` of the steps agree, or the vote is not significant at
+    binomial p < 0.01).
+    """
+    votes = signed_evidence[signed_evidence != 0]
+    if len(votes) < 4:
+        return 0
+    agree = int(np.sum(votes > 0))
+    share = agree / len(votes)
+    if max(share, 1 - share) < min_agreement:
+        return 0
+    if _binomial_two_sided_p(agree, len(votes)) >= 0.01:
+        return 0
+    return 1 if share > 0.5 else -1
+
+
+def side_evidence_scale(per_step: np.ndarray) -> np.ndarray:
+    """Centre and scale per-step evidence robustly (median, MAD), clipped to +-3.
+
+    Clipping keeps one odd step (next to a gap, say) from outvoting the rest.
+    """
+    centred = per_step - np.nanmedian(per_step, axis=0)
+    scale = 1.4826 * np.nanmedian(np.abs(centred), axis=0)
+    safe = np.where(scale > 0, scale, 1.0)
+    return np.where(scale > 0, np.clip(np.nan_to_num(centred / safe), -3.0, 3.0), 0.0)
 
 
 def _binomial_two_sided_p(k: int, n: int) -> float:

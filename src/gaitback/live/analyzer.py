@@ -1,0 +1,477 @@
+"""Incremental gait analysis: steps and their metrics shortly after each toe-off.
+
+Pure (no I/O). Each pushed block goes through the causal orientation
+(:mod:`gaitback.live.orientation`) into a bounded ring of body-frame signals.
+Whenever enough new data has arrived (``hop_s``), or as soon as a pending step's
+data is complete, the core's own detector (:func:`gaitback.core.events.steps_detect`)
+and metrics (:func:`gaitback.core.metrics.step_table`) run on the last few
+seconds. A step is published once the next step's toe-off is ``settle_s`` inside
+the window (its zero-phase filters have settled and its step time, flight time
+and oscillation are known), and never twice (matched by foot-strike time).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from gaitback import columns as col
+from gaitback.core.conditioning import MAX_BRIDGE_S, lowpass, moving_mean
+from gaitback.core.events import EventParams, side_evidence_scale, side_vote, steps_detect
+from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
+from gaitback.core.result import AnalysisResult
+from gaitback.errors import GaitbackError
+from gaitback.live.buffer import SignalRing
+from gaitback.live.orientation import OnlineOrientation
+from gaitback.live.summary import StepTotals
+from gaitback.recording import Recording, RecordingMeta
+
+# Ring channels.
+_T, _V, _F, _L, _LEAN, _OBL, _ROT, _MAG = range(8)
+_N_CHANNELS = 8
+
+#: The core's running criteria (gaitback.core.activity.ActivityParams defaults): flight
+#: phases bring |f| near 0 g and stances push it 1 g above.
+RUNNING_MIN_RANGE_G = 1.0
+RUNNING_MAX_FLOOR_G = 0.6
+#: Longest step (s): beyond it the next contact starts a new bout.
+MAX_STEP_S = 1.0
+#: Two detections closer than this (s) are the same step.
+SAME_STEP_S = 0.1
+#: Evidence needed to tell left from right (t statistic, as the core).
+
+
+class BlockLike(Protocol):
+    """What :meth:`LiveAnalyzer.push` reads (``gaitback.acquisition.stream.SampleBlock``)."""
+
+    time_s: np.ndarray
+    acc_mps2: np.ndarray
+    gyr_dps: np.ndarray | None
+
+
+@dataclass
+class StepUpdate:
+    """One published step.
+
+    Attributes
+    ----------
+    step
+        The step's row: every ``gaitback.columns.STEP_COLUMNS`` key.
+    ready_s
+        Data time at which the step's window was complete (the sample whose
+        arrival made it publishable).
+    published_s
+        Data time of the newest sample when it was published.
+    """
+
+    step: dict[str, Any]
+    ready_s: float
+    published_s: float
+
+    @property
+    def foot_strike_s(self) -> float:
+        return float(self.step[col.FOOT_STRIKE])
+
+    @property
+    def toe_off_s(self) -> float:
+        return float(self.step[col.TOE_OFF])
+
+    @property
+    def side(self) -> str:
+        return str(self.step[col.SIDE])
+
+
+@dataclass
+class _SideState:
+    """Left/right parity of the current run of regular steps (see core.events.sides_assign)."""
+
+    raw: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=200))
+    parities: deque[int] = field(default_factory=lambda: deque(maxlen=200))
+    parity: int = 0
+    last_strike_s: float | None = None
+    step_s: deque[float] = field(default_factory=lambda: deque(maxlen=20))
+
+
+class LiveAnalyzer:
+    """Incremental analysis of one sensor stream.
+
+    Parameters
+    ----------
+    sample_rate_hz
+        Nominal sample rate of the stream.
+    has_gyro
+        Whether blocks carry gyro rates.
+    speed_mps
+        Treadmill speed (stride length, vertical ratio).
+    axes
+        Nominal mount (``{"x": "up", ...}``): the lean zero until the runner has
+        stood still for a second.
+    window_s
+        Length of the recent window the detector runs on.
+    hop_s
+        Longest data time between two detector runs.
+    settle_s
+        How far the next step's toe-off must be inside the window.
+    rolling_s
+        Span of :meth:`rolling_summary`.
+    event_params
+        Passed to the core's detector (same defaults as offline).
+    """
+
+    def __init__(
+        self,
+        sample_rate_hz: float,
+        has_gyro: bool,
+        speed_mps: float | None = None,
+        axes: Mapping[str, str] | None = None,
+        window_s: float = 6.0,
+        hop_s: float = 0.3,
+        settle_s: float = 0.15,
+        rolling_s: float = 30.0,
+        event_params: EventParams = EventParams(),  # noqa: B008
+    ) -> None:
+        if not 40.0 <= sample_rate_hz <= 2000.0:
+            raise GaitbackError(f"sample rate {sample_rate_hz:g} Hz is outside 40-2000 Hz")
+        if speed_mps is not None and not speed_mps > 0:
+            raise GaitbackError(f"speed must be positive, got {speed_mps}")
+        self.fs = float(sample_rate_hz)
+        self.period_s = 1.0 / self.fs
+        self.has_gyro = has_gyro
+        self.speed_mps = speed_mps
+        self.window_n = int(round(window_s * self.fs))
+        self.hop_n = max(1, int(round(hop_s * self.fs)))
+        self.settle_s = settle_s
+        self.max_wait_s = MAX_STEP_S
+        self.rolling_s = rolling_s
+        self.params = event_params
+        self.orientation = OnlineOrientation(self.fs, has_gyro, axes)
+        self.ring = SignalRing(_N_CHANNELS, self.window_n + self.hop_n)
+        self.recent: deque[dict[str, Any]] = deque(maxlen=int(rolling_s * 5) + 10)
+        self.totals = StepTotals()
+        self.lost_samples = 0
+        self.n_samples = 0
+        self.n_detections = 0
+        self._sides = _SideState()
+        self._last_published_fs = -np.inf
+        self._last_t: float | None = None
+        self._last_acc: np.ndarray | None = None
+        self._last_gyr: np.ndarray | None = None
+        self._since_tick = 0
+        self._due_s = np.inf
+        self._first_t: float | None = None
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+
+    # ------------------------------------------------------------------ input
+
+    def push(self, block: BlockLike) -> list[StepUpdate]:
+        """Take consecutive samples; return the steps that became complete."""
+        return self.push_arrays(block.time_s, block.acc_mps2, block.gyr_dps)
+
+    def push_arrays(
+        self, time_s: np.ndarray, acc_mps2: np.ndarray, gyr_dps: np.ndarray | None
+    ) -> list[StepUpdate]:
+        """Like :meth:`push` with plain arrays (``(n,)``, ``(n, 3)``, ``(n, 3)`` or None)."""
+        t = np.asarray(time_s, dtype=float)
+        if len(t) == 0:
+            return []
+        acc = np.asarray(acc_mps2, dtype=float)
+        gyr = np.asarray(gyr_dps, dtype=float) if (self.has_gyro and gyr_dps is not None) else None
+        if self.has_gyro and gyr is None:
+            raise GaitbackError("this live analysis expects gyro rates, the block has none")
+        if self._first_t is None:
+            self._first_t = float(t[0])
+        out: list[StepUpdate] = []
+        # Split at missing samples: short holes are bridged (as offline), long ones
+        # end the current bout.
+        breaks = np.flatnonzero(np.diff(t) > 1.5 * self.period_s) + 1
+        for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(t)], strict=True):
+            out.extend(self._run(t[a:b], acc[a:b], None if gyr is None else gyr[a:b]))
+        return out
+
+    def _run(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> list[StepUpdate]:
+        out: list[StepUpdate] = []
+        if self._last_t is not None:
+            fresh = t > self._last_t + 0.5 * self.period_s
+            if not fresh.all():  # repeated samples (e.g. a resent packet)
+                t, acc = t[fresh], acc[fresh]
+                gyr = None if gyr is None else gyr[fresh]
+                if len(t) == 0:
+                    return out
+            gap_s = t[0] - self._last_t
+            missing = int(round(gap_s * self.fs)) - 1
+            if missing > 0:
+                self.lost_samples += missing
+                if gap_s <= MAX_BRIDGE_S + 1e-9:
+                    t, acc, gyr = self._bridge(t, acc, gyr, missing)
+                else:
+                    out.extend(self._tick(final=True))
+                    self.ring.clear()
+                    self.orientation.restart()
+                    self._due_s = np.inf
+        self._pending.append((t, acc, gyr))
+        self._last_t = float(t[-1])
+        self._last_acc = acc[-1].copy()
+        self._last_gyr = None if gyr is None else gyr[-1].copy()
+        self.n_samples += len(t)
+        self._since_tick += len(t)
+        if self._since_tick >= self.hop_n or self._last_t >= self._due_s:
+            out.extend(self._tick())
+        return out
+
+    def _process_pending(self) -> None:
+        """Orient the samples received since the last detector run, in one batch.
+
+        Steps are only published by the detector, so orienting per detector run
+        instead of per received block costs no latency and far fewer calls.
+        """
+        if not self._pending:
+            return
+        t = np.concatenate([p[0] for p in self._pending])
+        acc = np.concatenate([p[1] for p in self._pending])
+        gyr = None if self._pending[0][2] is None else np.concatenate([p[2] for p in self._pending])
+        self._pending.clear()
+        body = self.orientation.process(acc, gyr)
+        self.ring.extend(
+            np.vstack(
+                [
+                    t,
+                    body.body_g.T,
+                    body.lean_deg,
+                    body.obliquity_deg,
+                    body.rotation_deg,
+                    body.magnitude_g,
+                ]
+            )[[0, 3, 1, 2, 4, 5, 6, 7]]
+        )
+
+    def _bridge(
+        self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, missing: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Prepend linearly interpolated samples across a short hole."""
+        assert self._last_t is not None and self._last_acc is not None
+        frac = np.arange(1, missing + 1) / (missing + 1)
+        t_fill = self._last_t + frac * (t[0] - self._last_t)
+        acc_fill = self._last_acc + frac[:, None] * (acc[0] - self._last_acc)
+        t = np.concatenate([t_fill, t])
+        acc = np.concatenate([acc_fill, acc])
+        if gyr is not None and self._last_gyr is not None:
+            gyr = np.concatenate([self._last_gyr + frac[:, None] * (gyr[0] - self._last_gyr), gyr])
+        return t, acc, gyr
+
+    def finish(self) -> list[StepUpdate]:
+        """End of the stream: publish what can still be completed."""
+        return self._tick(final=True)
+
+    # ------------------------------------------------------------------ detection
+
+    def _tick(self, final: bool = False) -> list[StepUpdate]:
+        self._process_pending()
+        self._since_tick = 0
+        self._due_s = np.inf
+        w = self.ring.last(self.window_n)
+        if w.shape[1] < int(self.fs):
+            return []
+        self.n_detections += 1
+        t = w[_T]
+        t_end = float(t[-1])
+        ev = steps_detect(t, w[_V], self.fs, self.params)
+        strike, toe = ev.foot_strike_s, ev.toe_off_s
+        if len(strike) == 0:
+            return []
+        new = strike > self._last_published_fs + SAME_STEP_S
+        idx = np.flatnonzero(new)
+        if len(idx) == 0:
+            return []
+        next_strike = np.append(strike[1:], np.inf)
+        next_toe = np.append(toe[1:], np.inf)
+        has_next = next_strike - strike <= MAX_STEP_S
+        ready_at = np.where(has_next, next_toe + self.settle_s, toe + self.max_wait_s)
+        if final:
+            # The bout ends here: steps without a usable next contact are last steps.
+            ready_at = np.where(has_next & (next_toe < t_end), np.minimum(ready_at, t_end), toe)
+        ready = ready_at <= t_end
+        first_pending = next((k for k in idx if not ready[k]), None)
+        if first_pending is not None:
+            due = float(ready_at[first_pending])
+            if not has_next[first_pending] and self._sides.step_s:
+                # The next contact is not in yet: expect it one step later, so the
+                # detector runs when it should be complete rather than a hop later.
+                due = min(due, float(toe[first_pending] + np.median(self._sides.step_s)))
+                due += self.settle_s
+            self._due_s = due
+            idx = idx[idx < first_pending]
+        if len(idx) == 0:
+            return []
+        sides = np.full(len(strike), col.SIDE_UNKNOWN, dtype=object)
+        if self.has_gyro:
+            sides[idx] = self._sides_assign(t, w, strike[idx], toe[idx])
+        segment_end = np.where(has_next, t_end, strike)
+        if final:
+            segment_end = np.where(next_toe < t_end, segment_end, strike)
+        lean = w[_LEAN] if self.has_gyro else moving_mean(w[_LEAN], int(self.fs))
+        peak_cut = min(PEAK_CUTOFF_HZ, 0.4 * self.fs)
+        vertical_peak, forward_peak = lowpass(w[[_V, _F]], peak_cut, self.fs, axis=1)
+        table = step_table(
+            t,
+            self.fs,
+            strike,
+            toe,
+            sides,
+            segment_end,
+            vertical_peak,
+            lowpass(w[_V], min(self.params.edge_cutoff_hz, 0.4 * self.fs), self.fs),
+            forward_peak,
+            lean,
+            w[_OBL] if self.has_gyro else None,
+            w[_ROT] if self.has_gyro else None,
+        )
+        running = self._running(t, w[_MAG], strike[idx])
+        out = []
+        for k, is_running in zip(idx, running, strict=True):
+            self._last_published_fs = float(strike[k])
+            if not is_running:
+                continue
+            row = {c: table.iloc[k][c] for c in col.STEP_COLUMNS}
+            row[col.SIDE] = str(row[col.SIDE])
+            self.recent.append(row)
+            self.totals.add(row)
+            out.append(StepUpdate(row, float(ready_at[k]), t_end))
+        return out
+
+    def _running(self, t: np.ndarray, magnitude_g: np.ndarray, strikes: np.ndarray) -> np.ndarray:
+        """Whether the 2 s around each foot strike pass the core's running criteria."""
+        lo = np.searchsorted(t, strikes - 1.0)
+        hi = np.searchsorted(t, strikes + 1.0)
+        out = np.zeros(len(strikes), bool)
+        for k, (a, b) in enumerate(zip(lo, hi, strict=True)):
+            if b - a < 0.5 * self.fs:
+                continue
+            p5, p95 = np.percentile(magnitude_g[a:b], [5, 95])
+            out[k] = p95 - p5 >= RUNNING_MIN_RANGE_G and p5 <= RUNNING_MAX_FLOOR_G
+        return out
+
+    def _sides_assign(
+        self, t: np.ndarray, w: np.ndarray, strikes: np.ndarray, toe_offs: np.ndarray
+    ) -> np.ndarray:
+        """Sides of new steps from the same evidence as the core, decided online.
+
+        Per stance: the lateral force pushes toward the midline (-y on a left
+        stance) and the swing side drops (obliquity up on a left stance). The
+        parity of the current run of regular steps is decided once the
+        accumulated alternating evidence is clear.
+        """
+        i0 = np.searchsorted(t, strikes)
+        i1 = np.maximum(np.searchsorted(t, toe_offs), i0 + 1)
+        lateral = lowpass(w[_L], min(10.0, 0.4 * self.fs), self.fs)
+        csum_l = np.concatenate([[0.0], np.cumsum(lateral)])
+        csum_o = np.concatenate([[0.0], np.cumsum(w[_OBL])])
+        width = i1 - i0
+        raw = np.column_stack(
+            [-(csum_l[i1] - csum_l[i0]) / width, (csum_o[i1] - csum_o[i0]) / width]
+        )
+        st = self._sides
+        out = np.full(len(strikes), col.SIDE_UNKNOWN, dtype=object)
+        for k, strike in enumerate(strikes):
+            if st.last_strike_s is not None:
+                step = strike - st.last_strike_s
+                median = float(np.median(st.step_s)) if st.step_s else step
+                if step >= 1.5 * median or step > MAX_STEP_S:
+                    st.raw.clear()
+                    st.parities.clear()
+                    st.parity = 0
+                    st.step_s.clear()
+                else:
+                    st.step_s.append(step)
+                    st.parity ^= 1
+            st.last_strike_s = float(strike)
+            st.raw.append(raw[k])
+            st.parities.append(st.parity)
+            # The same robust evidence and vote as the offline core, over the
+            # steps of the current run seen so far.
+            history = np.array(st.raw)
+            z = side_evidence_scale(history).sum(axis=1)
+            signs = np.where(np.array(st.parities) == 0, 1.0, -1.0)
+            decision = side_vote(signs * z)
+            if decision == 0:
+                continue
+            left = (st.parity == 0) == (decision > 0)
+            out[k] = col.SIDE_LEFT if left else col.SIDE_RIGHT
+        return out
+
+    # ------------------------------------------------------------------ summaries
+
+    def recent_steps(self, span_s: float | None = None) -> pd.DataFrame:
+        """Published steps of the last ``span_s`` (default ``rolling_s``) as a step table."""
+        span = self.rolling_s if span_s is None else span_s
+        rows = list(self.recent)
+        if rows and self._last_t is not None:
+            rows = [r for r in rows if r[col.FOOT_STRIKE] >= self._last_t - span]
+        if not rows:
+            return pd.DataFrame(
+                {c: pd.Series(dtype=object if c == col.SIDE else float) for c in col.STEP_COLUMNS}
+            )
+        return pd.DataFrame(rows, columns=list(col.STEP_COLUMNS))
+
+    def _extra(self) -> dict[str, Any]:
+        return {
+            "lean_reference": self.orientation.reference,
+            "sample_rate_hz": self.fs,
+            "lost_samples": int(self.lost_samples),
+            "has_gyro": self.has_gyro,
+            "step_regularity": None,
+            "stride_regularity": None,
+        }
+
+    def rolling_summary(self) -> dict[str, Any]:
+        """Summary (``docs/architecture.md`` keys) over the steps of the last ``rolling_s``."""
+        self._process_pending()
+        steps = self.recent_steps()
+        if len(steps):
+            running_s = float(steps[col.TOE_OFF].iloc[-1] - steps[col.FOOT_STRIKE].iloc[0])
+        else:
+            running_s = 0.0
+        extra = self._extra()
+        w = self.ring.last(self.window_n)
+        if len(steps) and np.isfinite(steps[col.STEP_TIME]).any() and w.shape[1] > 0:
+            period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * self.fs))
+            vertical = lowpass(w[_V], min(PEAK_CUTOFF_HZ, 0.4 * self.fs), self.fs)
+            extra["step_regularity"], extra["stride_regularity"] = regularity(vertical, period)
+        return summary_compute(
+            steps, min(self.rolling_s, self.duration_s), running_s, self.speed_mps, extra
+        )
+
+    @property
+    def duration_s(self) -> float:
+        if self._first_t is None or self._last_t is None:
+            return 0.0
+        return self._last_t - self._first_t
+
+    def overall_summary(self) -> dict[str, Any]:
+        """Means over every step published so far (constant memory)."""
+        s = self.totals.summary()
+        s["duration_s"] = self.duration_s
+        if self.speed_mps and s["step_ms"]:
+            step_length = self.speed_mps * s["step_ms"] / 1000.0
+            s["speed_mps"] = self.speed_mps
+            s["stride_length_m"] = 2 * step_length
+            vo = s[col.VERTICAL_OSCILLATION]
+            s["vertical_ratio_pct"] = vo / step_length if vo else None
+        s.update(self._extra())
+        return s
+
+    def rolling_result(self) -> AnalysisResult:
+        """The rolling window as an :class:`AnalysisResult` (for the feedback layer)."""
+        meta = RecordingMeta(sample_rate_hz=self.fs, treadmill_speed_mps=self.speed_mps)
+        frame = pd.DataFrame({c: pd.Series(dtype=float) for c in col.REQUIRED})
+        return AnalysisResult(
+            steps=self.recent_steps(),
+            summary=self.rolling_summary(),
+            segments=pd.DataFrame(columns=["start_s", "end_s", "activity"]),
+            signals=pd.DataFrame(),
+            recording=Recording(frame, meta, "<live>"),
+        )
