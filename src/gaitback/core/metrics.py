@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -225,22 +226,29 @@ def regularity(
     return ac(lag1), ac(lag2)
 
 
-def summary_compute(
-    steps: pd.DataFrame,
-    duration_s: float,
-    running_s: float,
-    speed_mps: float | None,
-    extra: dict[str, Any],
-) -> dict[str, Any]:
-    """The flat session summary over running steps (keys: docs/architecture.md)."""
-    s: dict[str, Any] = {"duration_s": duration_s, "running_s": running_s, "n_steps": len(steps)}
-    step_ms = _mean(steps[col.STEP_TIME]) if len(steps) else None
-    contact = _mean(steps[col.CONTACT]) if len(steps) else None
-    s["cadence_spm"] = 60000.0 / step_ms if step_ms else None
-    s["step_ms"] = step_ms
-    s["contact_ms"] = contact
-    s["flight_ms"] = _mean(steps[col.FLIGHT]) if len(steps) else None
-    s["duty_factor"] = contact / (2 * step_ms) if contact and step_ms else None
+def summary_means(mean: Callable[..., float | None], n_steps: int) -> dict[str, Any]:
+    """The summary entries that are means of per-step values.
+
+    Shared by the offline summary and the live one (which keeps running sums).
+
+    Parameters
+    ----------
+    mean
+        ``mean(column, side=None)``: mean of a per-step column over all steps,
+        or over the steps of one side (``"L"`` / ``"R"``); ``None`` if none.
+    n_steps
+        Number of steps.
+    """
+    step_ms = mean(col.STEP_TIME)
+    contact = mean(col.CONTACT)
+    s: dict[str, Any] = {
+        "n_steps": n_steps,
+        "cadence_spm": 60000.0 / step_ms if step_ms else None,
+        "step_ms": step_ms,
+        "contact_ms": contact,
+        "flight_ms": mean(col.FLIGHT),
+        "duty_factor": contact / (2 * step_ms) if contact and step_ms else None,
+    }
     for key in (
         col.VERTICAL_OSCILLATION,
         col.IMPACT,
@@ -249,32 +257,46 @@ def summary_compute(
         col.FORWARD_LEAN,
         col.PELVIC_ROTATION,
     ):
-        s[key] = _mean(steps[key]) if len(steps) else None
+        s[key] = mean(key)
+    s["pelvic_drop_left_deg"] = mean(col.PELVIC_DROP, col.SIDE_LEFT)
+    s["pelvic_drop_right_deg"] = mean(col.PELVIC_DROP, col.SIDE_RIGHT)
+    c_left, c_right = mean(col.CONTACT, col.SIDE_LEFT), mean(col.CONTACT, col.SIDE_RIGHT)
+    s["contact_left_ms"], s["contact_right_ms"] = c_left, c_right
+    both = c_left is not None and c_right is not None
+    s["contact_balance_left_pct"] = 100.0 * c_left / (c_left + c_right) if both else None
+    s["impact_left_g"] = mean(col.IMPACT, col.SIDE_LEFT)
+    s["impact_right_g"] = mean(col.IMPACT, col.SIDE_RIGHT)
+    return s
+
+
+def summary_compute(
+    steps: pd.DataFrame,
+    duration_s: float,
+    running_s: float,
+    speed_mps: float | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """The flat session summary over running steps (keys: docs/architecture.md)."""
     left = steps[steps[col.SIDE] == col.SIDE_LEFT] if len(steps) else steps
     right = steps[steps[col.SIDE] == col.SIDE_RIGHT] if len(steps) else steps
-    s["pelvic_drop_left_deg"] = _mean(left[col.PELVIC_DROP]) if len(left) else None
-    s["pelvic_drop_right_deg"] = _mean(right[col.PELVIC_DROP]) if len(right) else None
-    c_left = _mean(left[col.CONTACT]) if len(left) else None
-    c_right = _mean(right[col.CONTACT]) if len(right) else None
-    s["contact_left_ms"], s["contact_right_ms"] = c_left, c_right
-    s["contact_balance_left_pct"] = (
-        100.0 * c_left / (c_left + c_right) if c_left is not None and c_right is not None else None
-    )
-    s["contact_symmetry_pct"] = _symmetry_pct(c_left, c_right)
+    by_side = {None: steps, col.SIDE_LEFT: left, col.SIDE_RIGHT: right}
+
+    def mean(column: str, side: str | None = None) -> float | None:
+        frame = by_side[side]
+        return _mean(frame[column]) if len(frame) else None
+
+    s: dict[str, Any] = {"duration_s": duration_s, "running_s": running_s}
+    s.update(summary_means(mean, len(steps)))
+    c_left, c_right = s["contact_left_ms"], s["contact_right_ms"]
+    i_left, i_right = s["impact_left_g"], s["impact_right_g"]
+    s["symmetry_basis"] = "left/right" if c_left is not None else None
     if c_left is None and len(steps) >= 4:
         # Sides unknown: steps still alternate, so compare every other step.
-        c_a, c_b = _mean(steps[col.CONTACT].iloc[::2]), _mean(steps[col.CONTACT].iloc[1::2])
-        s["contact_symmetry_pct"] = _symmetry_pct(c_a, c_b)
-        i_a, i_b = _mean(steps[col.IMPACT].iloc[::2]), _mean(steps[col.IMPACT].iloc[1::2])
-        s["impact_symmetry_pct"] = _symmetry_pct(i_a, i_b)
+        c_left, c_right = _mean(steps[col.CONTACT].iloc[::2]), _mean(steps[col.CONTACT].iloc[1::2])
+        i_left, i_right = _mean(steps[col.IMPACT].iloc[::2]), _mean(steps[col.IMPACT].iloc[1::2])
         s["symmetry_basis"] = "alternate steps"
-    else:
-        s["symmetry_basis"] = "left/right" if c_left is not None else None
-    i_left = _mean(left[col.IMPACT]) if len(left) else None
-    i_right = _mean(right[col.IMPACT]) if len(right) else None
-    s["impact_left_g"], s["impact_right_g"] = i_left, i_right
-    if s.get("symmetry_basis") != "alternate steps":
-        s["impact_symmetry_pct"] = _symmetry_pct(i_left, i_right)
+    s["contact_symmetry_pct"] = _symmetry_pct(c_left, c_right)
+    s["impact_symmetry_pct"] = _symmetry_pct(i_left, i_right)
     s["contact_cv_pct"] = _cv_pct(steps[col.CONTACT]) if len(steps) else None
     s["step_cv_pct"] = _cv_pct(steps[col.STEP_TIME]) if len(steps) else None
     s["impact_cv_pct"] = _cv_pct(steps[col.IMPACT]) if len(steps) else None
@@ -283,6 +305,7 @@ def summary_compute(
         s[f"{key}_trend"] = _trend(trend_steps, key) if len(steps) else None
     for side, frame in (("left", left), ("right", right)):
         s[f"pelvic_drop_{side}_deg_trend"] = _trend(frame, col.PELVIC_DROP) if len(frame) else None
+    step_ms = s["step_ms"]
     if speed_mps:
         s["speed_mps"] = speed_mps
         if step_ms:

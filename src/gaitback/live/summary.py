@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gaitback import columns as col
+from gaitback.core.metrics import summary_means
 
 #: Numeric per-step columns summed (every STEP_COLUMNS entry but the side).
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c in col.STEP_COLUMNS if c != col.SIDE)
@@ -44,33 +45,6 @@ class StepTotals:
 
     def summary(self) -> dict[str, Any]:
         """The per-step means of the summary (keys as ``docs/architecture.md``)."""
-        step_ms = self.mean(col.STEP_TIME)
-        contact = self.mean(col.CONTACT)
-        out: dict[str, Any] = {
-            "n_steps": self.n_steps,
-            "cadence_spm": 60000.0 / step_ms if step_ms else None,
-            "step_ms": step_ms,
-            "contact_ms": contact,
-            "flight_ms": self.mean(col.FLIGHT),
-            "duty_factor": contact / (2 * step_ms) if contact and step_ms else None,
-        }
-        for key in (
-            col.VERTICAL_OSCILLATION,
-            col.IMPACT,
-            col.LOADING_RATE,
-            col.BRAKING,
-            col.FORWARD_LEAN,
-            col.PELVIC_ROTATION,
-        ):
-            out[key] = self.mean(key)
-        out["pelvic_drop_left_deg"] = self.mean(col.PELVIC_DROP, col.SIDE_LEFT)
-        out["pelvic_drop_right_deg"] = self.mean(col.PELVIC_DROP, col.SIDE_RIGHT)
-        c_left = self.mean(col.CONTACT, col.SIDE_LEFT)
-        c_right = self.mean(col.CONTACT, col.SIDE_RIGHT)
-        out["contact_left_ms"], out["contact_right_ms"] = c_left, c_right
-        both = c_left is not None and c_right is not None
-        out["contact_balance_left_pct"] = 100.0 * c_left / (c_left + c_right) if both else None
-        i_left = self.mean(col.IMPACT, col.SIDE_LEFT)
-        i_right = self.mean(col.IMPACT, col.SIDE_RIGHT)
-        out["impact_left_g"], out["impact_right_g"] = i_left, i_right
-        return out
+        return summary_means(
+            lambda column, side=None: self.mean(column, side or "all"), self.n_steps
+        )
