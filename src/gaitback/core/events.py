@@ -53,7 +53,6 @@ class EventParams:
     high_level: float = 0.3
     min_peak_g: float = 1.2
     cadence_range_spm: tuple[float, float] = (110.0, 240.0)
-    edge_method: str = "line"
     contact_range_ms: tuple[float, float] = (80.0, 600.0)
 
 
@@ -164,17 +163,8 @@ def steps_detect(
     else:
         lo_eff_fs = lo_eff_to = np.full(len(peaks), lo)
         hi_eff_fs = hi_eff_to = np.full(len(peaks), hi)
-    if params.edge_method == "slope":
-        slope = np.gradient(edge)
-        pos = np.arange(len(edge))
-        s_fs = np.interp(np.nan_to_num(fs_lo), pos, slope)
-        s_to = np.interp(np.nan_to_num(to_lo), pos, slope)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            strike = fs_lo - lo * (height - base_before) / np.where(s_fs > 0, s_fs, np.nan)
-            toe_off = to_lo - lo * (height - base_after) / np.where(s_to < 0, s_to, np.nan)
-    else:
-        strike = fs_lo - lo_eff_fs / (hi_eff_fs - lo_eff_fs) * (fs_hi - fs_lo)
-        toe_off = to_lo + lo_eff_to / (hi_eff_to - lo_eff_to) * (to_lo - to_hi)
+    strike = fs_lo - lo_eff_fs / (hi_eff_fs - lo_eff_fs) * (fs_hi - fs_lo)
+    toe_off = to_lo + lo_eff_to / (hi_eff_to - lo_eff_to) * (to_lo - to_hi)
     t_strike = np.interp(strike, np.arange(len(time_s)), time_s)
     t_toe = np.interp(toe_off, np.arange(len(time_s)), time_s)
     contact_ms = (t_toe - t_strike) * 1000
