@@ -218,3 +218,21 @@ def test_dataframe_input_and_speed_override() -> None:
     step_s = result.summary["step_ms"] / 1000
     assert result.summary["step_length_m"] == pytest.approx(3.5 * step_s)
     assert result.summary["stride_length_m"] == pytest.approx(2 * 3.5 * step_s)
+
+
+def test_heading_falls_back_to_declared_axes_without_braking() -> None:
+    """No braking phase (AP force zero): the motion cannot give forward, the sidecar can."""
+    params = dataclasses.replace(PRESETS["forward_lean"], seed=7012, running_s=30.0, braking_bw=0.0)
+    sim = simulate(params)
+    result = gaitback.analyze(sim.recording)
+    assert result.summary["heading_source"] == "sidecar axes"
+    acc = accuracy(
+        result.steps, result.summary, pd.DataFrame(sim.truth["steps"]), sim.truth["summary"]
+    )
+    assert abs(acc["forward_lean_deg_error"]) <= 1.0
+    assert acc["side_correct_pct"] >= 99.0
+    # Without the declared mount the analysis says it cannot know, instead of guessing quietly.
+    bare = Recording(sim.recording.data, RecordingMeta(sample_rate_hz=200.0), "bare")
+    unsure = gaitback.analyze(bare)
+    assert unsure.summary["heading_source"] == "uncertain"
+    assert any("forward direction uncertain" in w for w in unsure.warnings)

@@ -233,6 +233,9 @@ class Orientation:
         Pelvis pitch, roll, yaw (see docs/architecture.md), relative to ``reference``.
     reference
         ``"standing"`` or ``"vertical"``.
+    heading_source
+        Where forward came from: ``"motion"`` (the braking signature),
+        ``"sidecar axes"``, ``"uncertain"`` or ``"none"`` (no running).
     """
 
     q_body: np.ndarray
@@ -240,6 +243,7 @@ class Orientation:
     obliquity_deg: np.ndarray
     rotation_deg: np.ndarray
     reference: str
+    heading_source: str = "motion"
 
     def to_body(self, v_sensor: np.ndarray) -> np.ndarray:
         """Rotate sensor-frame vectors ``(n, 3)`` into the body frame ``(n, 3)``."""
@@ -334,12 +338,20 @@ def orientation_estimate(
     # Heading per block from the running physics; blocks without running take
     # the heading of the whole recording.
     f_world = quat_rotate(q, acc)
-    default = heading_rad(f_world, fs, running) or 0.0
+    default = heading_rad(f_world, fs, running)
+    declared = _heading_from_axes(q, axes, running)
+    heading_source = "motion" if default is not None else "none"
+    if not _heading_consistent(f_world, fs, running):
+        # The braking signature is too weak to trust (no clear braking phase):
+        # the sidecar's declared mount gives the heading instead, if there is one.
+        heading_source = "uncertain"
+        if declared is not None:
+            default, heading_source = declared, "sidecar axes"
     for start, stop in blocks:
         sl = slice(start, stop)
-        angle = heading_rad(f_world[:, sl], fs, running[sl])
+        angle = None if default == declared else heading_rad(f_world[:, sl], fs, running[sl])
         q[:, sl] = quat_multiply(
-            quat_about_z(-(default if angle is None else angle))[:, None], q[:, sl]
+            quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None], q[:, sl]
         )
 
     if standing.sum() >= fs:
@@ -359,7 +371,35 @@ def orientation_estimate(
         width = int(fs)
         lean = moving_mean(lean, width)
         obliquity = moving_mean(obliquity, width)
-    return Orientation(q, lean, obliquity, rotation, reference)
+    return Orientation(q, lean, obliquity, rotation, reference, heading_source)
+
+
+def _heading_from_axes(
+    q: np.ndarray, axes: dict[str, str] | None, running: np.ndarray
+) -> float | None:
+    """World heading of the sensor axis the sidecar declares as forward."""
+    if axes is None:
+        return None
+    forward_in_sensor = axes_matrix(axes)[0]
+    basis = running if running.any() else np.ones(q.shape[1], bool)
+    world = quat_rotate(quat_mean(q[:, basis]), forward_in_sensor[:, None])[:, 0]
+    if np.hypot(world[0], world[1]) < 0.5:
+        return None
+    return float(np.arctan2(world[1], world[0]))
+
+
+def _heading_consistent(f_world: np.ndarray, fs: float, running: np.ndarray) -> bool:
+    """Whether the first and second halves of the running agree on the heading (< 30 deg)."""
+    idx = np.flatnonzero(running)
+    if len(idx) < 4 * fs:
+        return True
+    half = np.zeros_like(running)
+    half[idx[: len(idx) // 2]] = True
+    a = heading_rad(f_world, fs, half)
+    b = heading_rad(f_world, fs, running & ~half)
+    if a is None or b is None:
+        return False
+    return abs(np.angle(np.exp(1j * (a - b)))) < np.radians(30.0)
 
 
 def _gyro_bias(gyr_dps: np.ndarray, standing: np.ndarray, running: np.ndarray) -> np.ndarray:

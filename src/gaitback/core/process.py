@@ -113,6 +113,11 @@ def analyze(
     body = orient.to_body(uni.acc_mps2) / G
     forward_g, lateral_g, vertical_g = body[:, 0], body[:, 1], body[:, 2]
     lateral_known = _lateral_observable(orient, uni.dead_axes)
+    if orient.heading_source == "uncertain":
+        warnings.append(
+            "forward direction uncertain (weak braking signature, no sidecar axes): "
+            "lean and pelvic angles may be wrong; declare the mount with --axes"
+        )
     has_gyro = uni.gyr_dps is not None
     if not has_gyro:
         warnings.append("no gyroscope: pelvic drop and rotation are not measured")
@@ -178,6 +183,7 @@ def analyze(
         warnings.append("no running found in this recording: no steps, no running metrics")
     extra: dict[str, Any] = {
         "lean_reference": orient.reference,
+        "heading_source": orient.heading_source,
         "sample_rate_hz": fs,
         "lost_samples": int(rec.lost_samples),
         "has_gyro": has_gyro,
