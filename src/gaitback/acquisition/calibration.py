@@ -73,8 +73,16 @@ class Calibration:
 
 
 def calibration_dir() -> Path:
+    """``$GAITBACK_CALIBRATION``, else the repository's ``calibration/`` (a source
+    checkout), else the user data directory (a regular install)."""
     env = os.environ.get("GAITBACK_CALIBRATION")
-    return Path(env) if env else repo_root() / "calibration"
+    if env:
+        return Path(env)
+    in_repo = repo_root() / "calibration"
+    if in_repo.is_dir():
+        return in_repo
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "gaitback" / "calibration"
 
 
 def device_key(port: str | None = None, address: str | None = None, name: str | None = None) -> str:

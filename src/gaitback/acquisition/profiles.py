@@ -3,12 +3,14 @@
 A profile is a TOML file in ``firmware_config/`` (see ``docs/acquisition.md``).
 Profiles are found by name in, in order: the directories listed in the
 ``GAITBACK_PROFILES`` environment variable (``os.pathsep``-separated), then the
-repository's ``firmware_config/``. An explicit path to a ``.toml`` file is also accepted.
+repository's ``firmware_config/``, then ``<prefix>/share/gaitback/firmware_config`` (a
+regular install). An explicit path to a ``.toml`` file is also accepted.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,8 @@ def profile_dirs() -> list[Path]:
     """Directories searched for profiles, highest priority first."""
     dirs = [Path(p) for p in os.environ.get("GAITBACK_PROFILES", "").split(os.pathsep) if p]
     dirs.append(repo_root() / "firmware_config")
+    # A regular (non-editable) install puts the profiles under <prefix>/share.
+    dirs.append(Path(sys.prefix) / "share" / "gaitback" / "firmware_config")
     return dirs
 
 
