@@ -1,6 +1,7 @@
 """gaitback: running gait and posture analysis from one sacrum-mounted IMU."""
 
-from gaitback.core.process import analyze
+from typing import Any
+
 from gaitback.errors import GaitbackError, RecordingError
 from gaitback.recording import Recording, RecordingMeta, read_recording, write_recording
 
@@ -16,3 +17,13 @@ __all__ = [
     "read_recording",
     "write_recording",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The signal core pulls in scipy.signal (about a second): load it on first
+    # use, so that `gaitback --help` and the acquisition commands start fast.
+    if name == "analyze":
+        from gaitback.core.process import analyze
+
+        return analyze
+    raise AttributeError(f"module 'gaitback' has no attribute {name!r}")

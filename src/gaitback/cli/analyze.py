@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from gaitback.core.process import analyze
-from gaitback.core.result import AnalysisResult
+if TYPE_CHECKING:
+    from gaitback.core.result import AnalysisResult
 
 #: (summary key, label, unit, decimals) in display order.
 SUMMARY_ROWS: tuple[tuple[str, str, str, int], ...] = (
@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     progress_ctx = _progress(err) if err.is_terminal and not args.json else nullcontext(None)
     with progress_ctx as progress:
+        from gaitback.core.process import analyze
+
         result = analyze(
             source,
             speed_mps=args.speed,

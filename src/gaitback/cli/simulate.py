@@ -10,7 +10,7 @@ import sys
 from typing import Any, NoReturn
 
 from gaitback.errors import GaitbackError
-from gaitback.sim import BUNDLED, PRESETS, SimParams, bundled_regenerate, simulate, write_simulation
+from gaitback.sim import BUNDLED, PRESETS, SimParams
 
 #: Fields with a hand-written command-line form.
 _SPECIAL = {"axes", "misalignment_deg", "faults", "accelerometer_only", "start_side"}
@@ -127,6 +127,8 @@ def params_from_args(args: argparse.Namespace) -> SimParams:
 
 def run(args: argparse.Namespace) -> int:
     if args.bundled:
+        from gaitback.sim import bundled_regenerate
+
         results = bundled_regenerate(args.bundled)
         for name, result in results.items():
             s = result.truth["summary"]
@@ -136,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         raise GaitbackError("give --out FILE.csv (or --bundled DIR)")
     params = params_from_args(args)
+    from gaitback.sim import simulate, write_simulation
+
     result = simulate(params)
     paths = write_simulation(result, args.out)
     s = result.truth["summary"]

@@ -5,7 +5,8 @@
 kinematics. The model is documented in docs/simulator.md.
 """
 
-from gaitback.sim.engine import SimResult, load_truth, simulate, truth_path, write_simulation
+from typing import Any
+
 from gaitback.sim.params import DEFAULT_AXES, SimParams
 from gaitback.sim.presets import BUNDLED, PRESETS, bundled_regenerate
 
@@ -21,3 +22,16 @@ __all__ = [
     "truth_path",
     "write_simulation",
 ]
+
+
+_ENGINE = ("SimResult", "load_truth", "simulate", "truth_path", "write_simulation")
+
+
+def __getattr__(name: str) -> Any:
+    # The engine needs scipy.signal; load it on first use so that building the
+    # CLI (which only needs the parameters and presets) stays fast.
+    if name in _ENGINE:
+        from gaitback.sim import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'gaitback.sim' has no attribute {name!r}")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gaitback.sim.engine import SimResult, simulate, write_simulation
 from gaitback.sim.params import SimParams
+
+if TYPE_CHECKING:
+    from gaitback.sim.engine import SimResult
 
 _BASE = SimParams(seed=1, notes="gaitback bundled synthetic recording")
 
@@ -92,6 +95,8 @@ BUNDLED: tuple[str, ...] = (
 
 def bundled_regenerate(out_dir: str | os.PathLike[str]) -> dict[str, SimResult]:
     """Write every bundled scenario as ``<out_dir>/<name>.csv`` (+ sidecar + truth)."""
+    from gaitback.sim.engine import simulate, write_simulation
+
     out = Path(out_dir)
     results = {}
     for name in BUNDLED:
