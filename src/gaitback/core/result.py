@@ -77,9 +77,12 @@ class AnalysisResult:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         steps_path = out / "steps.csv"
-        self.steps.loc[:, list(col.STEP_COLUMNS)].to_csv(
-            steps_path, index=False, float_format="%.6g", na_rep=""
-        )
+        table = self.steps.loc[:, list(col.STEP_COLUMNS)].copy()
+        # Event times keep microseconds whatever the time base (even Unix time);
+        # metrics keep 6 significant digits, far beyond their accuracy.
+        for name in (col.FOOT_STRIKE, col.TOE_OFF):
+            table[name] = table[name].map(lambda v: "" if v != v else f"{v:.6f}")
+        table.to_csv(steps_path, index=False, float_format="%.6g", na_rep="")
         summary_path = out / "summary.json"
         summary_path.write_text(
             json.dumps(self.summary_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
