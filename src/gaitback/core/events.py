@@ -20,6 +20,7 @@ from scipy import signal
 
 from gaitback import columns as col
 from gaitback.core.conditioning import lowpass
+from gaitback.core.ranges import mean_between, padded_rows
 
 
 @dataclass(frozen=True)
@@ -180,12 +181,9 @@ def steps_detect(
 
 
 def _argmin_between(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Index of the minimum of ``x[start:stop]`` for each pair (vectorised)."""
-    width = int(np.max(stops - starts)) + 1
-    idx = starts[:, None] + np.arange(width)[None, :]
-    valid = idx <= stops[:, None]
-    values = np.where(valid, x[np.minimum(idx, len(x) - 1)], np.inf)
-    return starts + np.argmin(values, axis=1)
+    """Index of the minimum of ``x[start:stop]`` (stop included) for each pair."""
+    rows, valid = padded_rows(x, starts, stops + 1)
+    return starts + np.argmin(np.where(valid, rows, np.inf), axis=1)
 
 
 def _crossing(
@@ -251,7 +249,7 @@ def sides_assign(
     for values, sign in ((lateral_g, -1.0), (obliquity_deg, 1.0)):
         if values is None:
             continue
-        evidence += side_evidence_scale(sign * _mean_between(values, i0, i1))
+        evidence += side_evidence_scale(sign * mean_between(values, i0, i1))
     step = np.diff(foot_strike_s)
     regular = step < 1.5 * np.median(step)
     run_id = np.concatenate([[0], np.cumsum(~regular)])
@@ -302,10 +300,3 @@ def _binomial_two_sided_p(k: int, n: int) -> float:
     """Two-sided p-value of ``k`` successes in ``n`` fair coin flips."""
     tail = max(k, n - k)
     return min(1.0, 2.0 * sum(math.comb(n, j) for j in range(tail, n + 1)) / 2.0**n)
-
-
-def _mean_between(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-    csum = np.concatenate([[0.0], np.cumsum(x)])
-    i1 = np.minimum(i1, len(x))
-    i0 = np.minimum(i0, i1 - 1)
-    return (csum[i1] - csum[i0]) / (i1 - i0)

@@ -10,22 +10,11 @@ import pandas as pd
 
 from gaitback import columns as col
 from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback.core.ranges import mean_between, padded_rows, reduce_between
 
 #: Low-pass for peak values (impact, braking): keeps the heel-strike transient
 #: (~20-40 ms wide) and attenuates clip/soft-tissue ringing above it.
 PEAK_CUTOFF_HZ = 20.0
-
-
-def _reduce_between(ufunc: np.ufunc, x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-    """``ufunc.reduce(x[i0[k]:i1[k]])`` for every k (ranges may overlap; i1 > i0)."""
-    padded = np.append(x, x[-1])
-    idx = np.ravel(np.column_stack([i0, i1]))
-    return ufunc.reduceat(padded, idx)[::2]
-
-
-def _mean_between(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-    csum = np.concatenate([[0.0], np.cumsum(x)])
-    return (csum[i1] - csum[i0]) / (i1 - i0)
 
 
 def step_table(
@@ -71,21 +60,21 @@ def step_table(
     contact_ms = (toe_off_s - foot_strike_s) * 1000
     step_ms = (next_fs - foot_strike_s) * 1000
     flight_ms = (next_fs - toe_off_s) * 1000
-    impact_g = _reduce_between(np.maximum, vertical_peak_g, i0, i1)
-    braking_g = -_reduce_between(np.minimum, forward_peak_g, i0, i1)
+    impact_g = reduce_between(np.maximum, vertical_peak_g, i0, i1)
+    braking_g = -reduce_between(np.minimum, forward_peak_g, i0, i1)
     loading = _loading_rate_gps(vertical_edge_g, i0, i1, fs)
     oscillation = _vertical_oscillation_cm(vertical_peak_g, i0, i2, fs)
     oscillation = np.where(has_next, oscillation, np.nan)
 
-    lean = _mean_between(lean_deg, i0, i1) if lean_deg is not None else np.full(n, np.nan)
+    lean = mean_between(lean_deg, i0, i1) if lean_deg is not None else np.full(n, np.nan)
     drop = np.full(n, np.nan)
     rotation = np.full(n, np.nan)
     if obliquity_deg is not None:
-        up = _reduce_between(np.maximum, obliquity_deg, i0, i1)
-        down = -_reduce_between(np.minimum, obliquity_deg, i0, i1)
+        up = reduce_between(np.maximum, obliquity_deg, i0, i1)
+        down = -reduce_between(np.minimum, obliquity_deg, i0, i1)
         drop = np.where(sides == col.SIDE_LEFT, up, np.where(sides == col.SIDE_RIGHT, down, np.nan))
     if rotation_deg is not None:
-        rotation = _reduce_between(np.maximum, rotation_deg, i0, i2) - _reduce_between(
+        rotation = reduce_between(np.maximum, rotation_deg, i0, i2) - reduce_between(
             np.minimum, rotation_deg, i0, i2
         )
         rotation = np.where(has_next, rotation, np.nan)
@@ -108,14 +97,6 @@ def step_table(
     )
 
 
-def _padded(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``x[i0[k]:i1[k]]`` padded to one width, and the mask of real samples."""
-    width = int(np.max(i1 - i0))
-    idx = i0[:, None] + np.arange(width)[None, :]
-    valid = idx < i1[:, None]
-    return x[np.minimum(idx, len(x) - 1)], valid
-
-
 def _first_crossing(rows: np.ndarray, level: np.ndarray) -> np.ndarray:
     """Fractional column where non-decreasing rows first reach ``level``."""
     hit = rows >= level[:, None]
@@ -134,7 +115,7 @@ def _loading_rate_gps(v: np.ndarray, i0: np.ndarray, i1: np.ndarray, fs: float) 
     half the stance maximum: the heel-strike transient when there is one, else
     the active peak.
     """
-    rows, valid = _padded(v, i0, i1 + 1)
+    rows, valid = padded_rows(v, i0, i1 + 1)
     rows = np.where(valid, rows, -np.inf)
     top = rows.max(axis=1)
     inner = rows[:, 1:-1]
@@ -162,7 +143,7 @@ def _vertical_oscillation_cm(
     back to where they were (the runner neither climbs nor sinks), so the
     step's mean acceleration and mean velocity are removed.
     """
-    rows, valid = _padded((vertical_g - 1.0) * G, i0, i2)
+    rows, valid = padded_rows((vertical_g - 1.0) * G, i0, i2)
     count = valid.sum(axis=1)
     acc = np.where(valid, rows - (rows * valid).sum(axis=1)[:, None] / count[:, None], 0.0)
     vel = np.cumsum(acc, axis=1) / fs

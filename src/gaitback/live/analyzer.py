@@ -24,6 +24,7 @@ from gaitback import columns as col
 from gaitback.core.conditioning import MAX_BRIDGE_S, lowpass, moving_mean
 from gaitback.core.events import EventParams, side_evidence_scale, side_vote, steps_detect
 from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
+from gaitback.core.ranges import mean_between
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.live.buffer import SignalRing
@@ -368,12 +369,7 @@ class LiveAnalyzer:
         i0 = np.searchsorted(t, strikes)
         i1 = np.maximum(np.searchsorted(t, toe_offs), i0 + 1)
         lateral = lowpass(w[_L], min(10.0, 0.4 * self.fs), self.fs)
-        csum_l = np.concatenate([[0.0], np.cumsum(lateral)])
-        csum_o = np.concatenate([[0.0], np.cumsum(w[_OBL])])
-        width = i1 - i0
-        raw = np.column_stack(
-            [-(csum_l[i1] - csum_l[i0]) / width, (csum_o[i1] - csum_o[i0]) / width]
-        )
+        raw = np.column_stack([-mean_between(lateral, i0, i1), mean_between(w[_OBL], i0, i1)])
         st = self._sides
         out = np.full(len(strikes), col.SIDE_UNKNOWN, dtype=object)
         for k, strike in enumerate(strikes):
