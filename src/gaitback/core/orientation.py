@@ -155,16 +155,6 @@ def euler_zyx_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return yaw, pitch, roll
 
 
-def orthonormalise(m: np.ndarray) -> np.ndarray:
-    """Nearest rotation matrix (SVD)."""
-    u, _, vt = np.linalg.svd(m)
-    r = u @ vt
-    if np.linalg.det(r) < 0:
-        u[:, -1] *= -1
-        r = u @ vt
-    return r
-
-
 def quat_mean(q: np.ndarray) -> np.ndarray:
     """Mean orientation of a cluster of unit quaternions ``(4, n)``."""
     signs = np.sign(q.T @ q[:, 0])

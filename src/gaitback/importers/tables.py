@@ -97,7 +97,7 @@ class Table:
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             row = int(bad[0])
-            line = int(column.index[row]) + self.first_line
+            line = self.line_of(column.index[row])
             raw = column.iloc[row]
             blank = raw is None or (isinstance(raw, float) and np.isnan(raw)) or (
                 isinstance(raw, str) and not raw.strip()
