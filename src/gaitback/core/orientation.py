@@ -339,7 +339,9 @@ def orientation_estimate(
             default, heading_source = declared, "sidecar axes"
     for start, stop in blocks:
         sl = slice(start, stop)
-        angle = None if default == declared else heading_rad(f_world[:, sl], fs, running[sl])
+        # One block (the usual case) has the recording's heading: not computed twice.
+        per_block = heading_source == "motion" and len(blocks) > 1
+        angle = heading_rad(f_world[:, sl], fs, running[sl]) if per_block else None
         q[:, sl] = quat_multiply(
             quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None], q[:, sl]
         )
