@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaitback.core.conditioning import lowpass, moving_mean
+from gaitback.core.conditioning import lowpass, lowpass_posture, moving_mean
 from gaitback.recording import axes_matrix
 
 #: Cut-off separating "posture" (accelerometer) from "motion within a stride"
@@ -174,7 +174,7 @@ def tilt_from_acc(acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     Each maps that sample's low-passed specific force onto +z; heading
     (rotation about z) is left arbitrary.
     """
-    up = lowpass(acc, TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    up = lowpass_posture(acc, TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
     return quat_between(up, np.broadcast_to(_UP, up.shape))
 
 
@@ -191,7 +191,7 @@ def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray
 
 def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     """Remove slow tilt drift: the stride-averaged world specific force must be vertical."""
-    slow = lowpass(quat_rotate(q, acc), TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    slow = lowpass_posture(quat_rotate(q, acc), TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
     return quat_multiply(quat_between(slow, np.broadcast_to(_UP, slow.shape)), q)
 
 

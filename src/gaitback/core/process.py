@@ -134,7 +134,7 @@ def analyze(
     peak_cut = min(PEAK_CUTOFF_HZ, 0.4 * fs)
     vertical_peak_g = lowpass(vertical_g, peak_cut, fs)
     forward_peak_g = lowpass(forward_g, peak_cut, fs)
-    strikes, toe_offs, seg_end = [], [], []
+    strikes, toe_offs, seg_end, active_peaks = [], [], [], []
     for row in segments.itertuples():
         if row.activity != col.RUNNING:
             continue
@@ -142,10 +142,12 @@ def analyze(
         ev = steps_detect(t[sl], vertical_g[sl], fs, event_params, uni.bridged[sl])
         strikes.append(ev.foot_strike_s)
         toe_offs.append(ev.toe_off_s)
+        active_peaks.append(ev.active_peak_g)
         seg_end.append(np.full(len(ev.foot_strike_s), t[row.stop_idx - 1]))
     foot_strike = np.concatenate(strikes) if strikes else np.array([])
     toe_off = np.concatenate(toe_offs) if toe_offs else np.array([])
     segment_end = np.concatenate(seg_end) if seg_end else np.array([])
+    active_peak = np.concatenate(active_peaks) if active_peaks else np.array([])
     # Without a gyroscope the lateral signal mixes the medial push of the stance
     # foot (-y on a left stance) with gravity leaking through the pelvic tilt
     # (+y on a left stance): comparable sizes, opposite signs, so no side.
@@ -175,6 +177,7 @@ def analyze(
         orient.lean_deg,
         orient.obliquity_deg if has_gyro else None,
         orient.rotation_deg if has_gyro else None,
+        active_peak,
     )
     running_s = float(
         sum(r.end_s - r.start_s for r in segments.itertuples() if r.activity == col.RUNNING)
