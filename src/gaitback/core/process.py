@@ -20,6 +20,7 @@ from gaitback.core.conditioning import lowpass, signals_uniform
 from gaitback.core.events import EventParams, sides_assign, steps_detect
 from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
 from gaitback.core.orientation import Orientation, orientation_estimate
+from gaitback.core.plausibility import plausibility_check
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame
@@ -92,10 +93,10 @@ def analyze(
         if not 0.5 < height_m < 2.5:
             raise GaitbackError(f"height must be in metres (0.5-2.5), got {height_m}")
         meta.runner = {**meta.runner, "height_m": float(height_m)}
-    warnings: list[str] = []
-
     report("conditioning", 0.1)
-    uni = signals_uniform(rec)
+    checked = plausibility_check(rec)
+    warnings: list[str] = list(checked.warnings)
+    uni = signals_uniform(checked.recording)
     fs = uni.sample_rate_hz
     t = uni.time_s
     magnitude_g = np.linalg.norm(lowpass(uni.acc_mps2, min(20.0, 0.4 * fs), fs), axis=1) / G
@@ -119,7 +120,7 @@ def analyze(
             "lean and pelvic angles may be wrong; declare the mount with --axes"
         )
     has_gyro = uni.gyr_dps is not None
-    if not has_gyro:
+    if not has_gyro and not checked.gyro_ignored:
         warnings.append("no gyroscope: pelvic drop and rotation are not measured")
     elif not lateral_known:
         warnings.append("no lateral accelerometer axis: sides come from the gyroscope alone")
@@ -188,7 +189,8 @@ def analyze(
         "lean_reference": orient.reference,
         "heading_source": orient.heading_source,
         "sample_rate_hz": fs,
-        "lost_samples": int(rec.lost_samples),
+        # Dropped implausible samples are lost samples too (at the edges as well).
+        "lost_samples": int(rec.lost_samples) + checked.dropped_samples,
         "has_gyro": has_gyro,
         # A steady side tilt while running: camber, or a one-sided posture.
         "obliquity_offset_deg": (
