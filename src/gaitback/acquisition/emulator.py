@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gaitback.acquisition import protocol, witmotion
+from gaitback.acquisition import protocol, witmotion_frames
 from gaitback.acquisition.profiles import DeviceProfile
 from gaitback.columns import STANDARD_GRAVITY_MPS2
 from gaitback.errors import GaitbackError
@@ -106,7 +106,7 @@ def build_packets(profile: DeviceProfile, recording: Recording) -> tuple[list[_P
             packets.append(_Packet(index[k] / rate, data, int(index[k]), 1))
     else:
         g = gyr if gyr is not None else np.zeros_like(acc_g)
-        frames = witmotion.encode_serial(acc_g, g, with_angles=True)
+        frames = witmotion_frames.encode_serial(acc_g, g, with_angles=True)
         size = len(frames) // len(index)
         for k in range(len(index)):
             packets.append(

@@ -16,7 +16,7 @@ import struct
 
 import numpy as np
 
-from gaitback.acquisition.decoding import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_base import Decoder, DecodeStats, Samples
 
 DATA = 0x02
 HEADER = 6

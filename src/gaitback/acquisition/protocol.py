@@ -33,7 +33,7 @@ import struct
 
 import numpy as np
 
-from gaitback.acquisition.decoding import (
+from gaitback.acquisition.decoder_base import (
     Decoder,
     DecodeStats,
     IndexTracker,

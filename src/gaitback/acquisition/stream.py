@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gaitback.acquisition.calibration import Calibration
-from gaitback.acquisition.decoders import make_decoder
-from gaitback.acquisition.decoding import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_base import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_factory import make_decoder
 from gaitback.acquisition.profiles import DeviceProfile
 from gaitback.acquisition.timing import HostClockFit
 from gaitback.acquisition.transport import Transport, TransportDisconnected, TransportError

@@ -9,9 +9,9 @@ import signal
 import sys
 
 from gaitback.acquisition.calibration import device_key, load_calibration
-from gaitback.acquisition.cli_support import add_device_arguments, print_event, transport_factory
 from gaitback.acquisition.recorder import RecordSummary, record_stream
 from gaitback.acquisition.stream import AcquisitionStream
+from gaitback.cli.device_options import add_device_arguments, print_event, transport_factory
 from gaitback.errors import GaitbackError
 
 

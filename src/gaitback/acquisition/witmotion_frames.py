@@ -1,4 +1,6 @@
-"""WitMotion WT901 family: 0x55 serial frames and 0x55 0x61 BLE packets.
+"""WitMotion WT901 family on the wire: 0x55 serial frames and 0x55 0x61 BLE packets.
+
+(The text logs WitMotion's PC app saves are read by :mod:`gaitback.importers.witmotion`.)
 
 Serial frame (11 bytes): ``0x55, type, 8 data bytes, checksum = sum(bytes[0:10]) & 0xFF``;
 type 0x51 = acc (int16 x, y, z, temperature), 0x52 = gyro (x, y, z, voltage),
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gaitback.acquisition.decoding import Decoder, DecodeStats, Samples, g_to_mps2
+from gaitback.acquisition.decoder_base import Decoder, DecodeStats, Samples, g_to_mps2
 
 FRAME = 11
 HEAD = 0x55
