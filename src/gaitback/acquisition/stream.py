@@ -217,11 +217,11 @@ class AcquisitionStream:
 
     def _place(self, samples: Samples, arrival_s: float, conn: _Connection) -> list[StreamItem]:
         out: list[StreamItem] = []
-        period = 1.0 / self.sample_rate_hz
         dev = samples.sample_index
         if conn.offset is None:
             if self._last_index is None:
                 if samples.sample_rate_hz:
+                    # The device's own rate wins over the profile's nominal one.
                     self.sample_rate_hz = float(samples.sample_rate_hz)
                     self.clock = HostClockFit(self.sample_rate_hz)
                 conn.offset = -int(dev[0])
@@ -240,6 +240,8 @@ class AcquisitionStream:
                             "disconnect",
                         )
                     )
+        # Only now: the first block may just have set the rate.
+        period = 1.0 / self.sample_rate_hz
         for first_missing, n in samples.stats.gaps:
             start = first_missing + conn.offset
             out.append(Gap(n, (start - 1) * period, (start + n) * period, True, "sequence"))
