@@ -46,6 +46,7 @@ class RecordSummary:
     disconnects: int = 0
     checksum_failures: int = 0
     bytes_skipped: int = 0
+    duplicates: int = 0
     clock_drift_ppm: float | None = None
     interrupted: bool = False
 
@@ -62,6 +63,8 @@ class RecordSummary:
             text += f", {self.disconnects} disconnect(s)"
         if self.checksum_failures:
             text += f", {self.checksum_failures} bad packet(s) dropped"
+        if self.duplicates:
+            text += f", {self.duplicates} repeated sample(s) dropped"
         return text
 
 
@@ -169,12 +172,14 @@ class Recorder:
         if stream is not None:
             self.summary.checksum_failures = stream.stats.checksum_failures
             self.summary.bytes_skipped = stream.stats.bytes_skipped
+            self.summary.duplicates = stream.stats.duplicates
             more["acquisition"] = {
                 "transport": stream.description,
                 "packets_ok": stream.stats.packets_ok,
                 "checksum_failures": stream.stats.checksum_failures,
                 "bytes_skipped": stream.stats.bytes_skipped,
                 "device_resets": stream.stats.resets,
+                "duplicates_dropped": stream.stats.duplicates,
             }
             if stream.clock.n_windows >= 3:
                 self.summary.clock_drift_ppm = round(stream.clock.drift_ppm, 1)

@@ -206,7 +206,7 @@ class AcquisitionStream:
         while True:
             async with asyncio.timeout(self.stall_timeout_s):
                 data, arrival_s = await transport.read()
-            samples = conn.decoder.feed(data)
+            samples = conn.decoder.feed(data, arrival_s)
             self.stats.add(samples.stats)
             if len(samples):
                 for item in self._place(samples, arrival_s, conn):
@@ -244,7 +244,16 @@ class AcquisitionStream:
         period = 1.0 / self.sample_rate_hz
         for first_missing, n in samples.stats.gaps:
             start = first_missing + conn.offset
-            out.append(Gap(n, (start - 1) * period, (start + n) * period, True, "sequence"))
+            estimated = first_missing in samples.stats.estimated_gaps
+            out.append(
+                Gap(
+                    n,
+                    (start - 1) * period,
+                    (start + n) * period,
+                    not estimated,
+                    "restart" if estimated else "sequence",
+                )
+            )
         self.gaps.extend(g for g in out if isinstance(g, Gap))
         index = dev + conn.offset
         self.clock.add(int(index[-1]), arrival_s)

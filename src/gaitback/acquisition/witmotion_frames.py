@@ -34,6 +34,9 @@ ACC_RANGE_G = 16.0
 GYRO_RANGE_DPS = 2000.0
 #: Resync search window, to bound the work spent on a long run of garbage.
 _SEARCH = 4096
+#: Frames after which the cycle of frame kinds counts as learnt even if the first
+#: kind never came round again (a device sends at most a dozen kinds per sample).
+_CYCLE_MAX = 32
 
 
 def _frame(kind: int, values: np.ndarray) -> np.ndarray:
@@ -86,21 +89,35 @@ def _scale(
 
 
 class WitmotionSerialDecoder(Decoder):
-    """0x55 frames from a byte stream -> samples (acc + gyro pairs)."""
+    """0x55 frames from a byte stream -> samples (acc + gyro pairs).
+
+    The device repeats a fixed cycle of frame kinds (e.g. acc, gyro, angle), one
+    cycle per sample, and every frame is 11 bytes. So the bytes skipped between two
+    valid frames say how many frame slots, hence sample slots, went by: a sample
+    whose frames were all corrupted still counts as lost, and the samples after it
+    keep their true time. A sample is recorded only when its acc and gyro frames
+    both arrived valid. A skip that is not a whole number of frames means bytes
+    vanished: the next frame goes to a later sample slot (so the count of lost
+    samples is then a lower bound, and frames are never paired across the break).
+    Bytes that vanish in exact multiples of a frame leave no trace at all.
+    """
 
     def __init__(self, has_gyro: bool = True) -> None:
         super().__init__(has_gyro)
         self._buf = b""
-        self._pending_acc: np.ndarray | None = None  # raw acc frame waiting for its gyro
-        self._pending_break = False
-        self._skipped = False  # bytes were thrown away since the last frame
-        self._next_index = 0
+        self._skipped = 0  # bytes thrown away since the last valid frame
+        self._kinds: list[int] = []  # the device's cycle of frame kinds, ascending
+        self._last: tuple[int, int] | None = None  # (sample slot, kind) of the last frame
+        self._open = np.zeros((0, FRAME), dtype=np.uint8)  # frames of the open sample slot
+        self._next_slot = 0  # first sample slot not yet output
+        # Frames held until one whole cycle of kinds has been seen (the cycle is learnt).
+        self._early: list[tuple[np.ndarray, np.ndarray]] | None = []
 
     def _frames(self, buf: bytes, stats: DecodeStats) -> tuple[np.ndarray, np.ndarray, int]:
-        """Valid frames ``(k, 11)``, whether bytes were skipped before each, bytes used."""
+        """Valid frames ``(k, 11)``, bytes skipped before each, bytes used."""
         arr = np.frombuffer(buf, dtype=np.uint8)
         rows: list[np.ndarray] = []
-        breaks: list[np.ndarray] = []
+        skips: list[np.ndarray] = []
         skipped = self._skipped
         pos = 0
         while len(arr) - pos >= FRAME:
@@ -115,16 +132,15 @@ class WitmotionSerialDecoder(Decoder):
             n_ok = k if ok.all() else int(np.argmin(ok))
             if n_ok:
                 rows.append(block[:n_ok])
-                brk = np.zeros(n_ok, dtype=bool)
-                brk[0] = skipped
-                breaks.append(brk)
-                skipped = False
+                skip = np.zeros(n_ok, dtype=np.int64)
+                skip[0] = skipped
+                skips.append(skip)
+                skipped = 0
             pos += n_ok * FRAME
             if n_ok == k:
                 break
             if arr[pos] == HEAD and (arr[pos + 1] & 0xF0) == 0x50:
                 stats.checksum_failures += 1
-            skipped = True
             nxt = self._resync(arr, pos + 1)
             if nxt is None:
                 # No frame start ahead: keep a tail that may begin the next frame.
@@ -132,14 +148,16 @@ class WitmotionSerialDecoder(Decoder):
                 heads = np.flatnonzero(tail == HEAD)
                 keep_from = (len(arr) - len(tail) + int(heads[0])) if len(heads) else len(arr)
                 stats.bytes_skipped += keep_from - pos
+                skipped += keep_from - pos
                 pos = keep_from
                 break
             stats.bytes_skipped += nxt - pos
+            skipped += nxt - pos
             pos = nxt
         self._skipped = skipped
         if not rows:
-            return np.zeros((0, FRAME), dtype=np.uint8), np.zeros(0, dtype=bool), pos
-        return np.concatenate(rows), np.concatenate(breaks), pos
+            return np.zeros((0, FRAME), dtype=np.uint8), np.zeros(0, dtype=np.int64), pos
+        return np.concatenate(rows), np.concatenate(skips), pos
 
     @staticmethod
     def _resync(arr: np.ndarray, start: int) -> int | None:
@@ -160,69 +178,119 @@ class WitmotionSerialDecoder(Decoder):
             start += m
         return None
 
+    def _learn_kinds(self, kinds: np.ndarray, skips: np.ndarray) -> None:
+        """Add the kinds of frames that directly follow another valid frame to the cycle.
+
+        A frame found by resynchronising inside garbage may be a chance match; one
+        right after a valid frame is not, so only those teach the cycle.
+        """
+        clean = kinds[skips == 0]
+        if len(self._kinds) == 0 and len(kinds):
+            clean = np.append(clean, kinds[0])  # the very first frame starts the stream
+        new = set(np.unique(clean).tolist()) - set(self._kinds)
+        if new:
+            self._kinds = sorted(set(self._kinds) | new)
+
     def _feed(self, data: bytes) -> Samples:
         stats = DecodeStats()
         buf = self._buf + data
-        frames, breaks, used = self._frames(buf, stats)
+        frames, skips, used = self._frames(buf, stats)
         self._buf = buf[used:]
         stats.packets_ok += len(frames)
-        kinds = frames[:, 1]
-        keep = (kinds == ACC) | (kinds == GYRO) if self.has_gyro else kinds == ACC
-        # A byte run skipped before a dropped (angle, ...) frame still separates the
-        # kept frames around it: carry it to the next kept frame.
-        brk_cum = np.cumsum(breaks)
-        kept_idx = np.flatnonzero(keep)
-        before = np.concatenate([[0], brk_cum[kept_idx[:-1]]]) if len(kept_idx) else brk_cum[:0]
-        kept_breaks = (brk_cum[kept_idx] - before) > 0
-        frames = frames[keep]
-        if not self.has_gyro:
-            return self._emit(frames, None, np.ones(len(frames), bool), stats)
-        if self._pending_acc is not None:
-            frames = np.vstack([self._pending_acc[None, :], frames])
-            kept_breaks = np.concatenate([[self._pending_break], kept_breaks])
-            self._pending_acc = None
-        kinds = frames[:, 1]
-        if len(frames) and kinds[-1] == ACC:
-            self._pending_acc = frames[-1]
-            self._pending_break = bool(kept_breaks[-1])
-            frames, kinds, kept_breaks = frames[:-1], kinds[:-1], kept_breaks[:-1]
-        # A sample slot opens at every acc frame, and at a gyro frame whose acc was lost.
-        # An acc pairs only with the gyro frame right after it, nothing skipped between:
-        # the format has no sample number, so adjacency is all that ties them.
-        nxt = np.append(kinds[1:], 0)
-        nxt_break = np.append(kept_breaks[1:], True)
-        prev = np.insert(kinds[:-1], 0, 0)
-        acc_slot = kinds == ACC
-        orphan_gyro = (kinds == GYRO) & ((prev != ACC) | kept_breaks)
-        slot = acc_slot | orphan_gyro
-        complete = acc_slot & (nxt == GYRO) & ~nxt_break
-        paired = complete[np.flatnonzero(slot)]
-        pairs = np.flatnonzero(complete)
-        acc = frames[pairs, 2:8].copy().view("<i2").reshape(-1, 3)
-        gyr = frames[pairs + 1, 2:8].copy().view("<i2").reshape(-1, 3)
-        return self._emit_pairs(acc, gyr, paired, stats)
+        if self._early is not None:
+            self._early.append((frames, skips))
+            frames = np.concatenate([f for f, _ in self._early])
+            skips = np.concatenate([k for _, k in self._early])
+            # Known once the first kind comes round again (or after plenty of frames).
+            if not len(frames) or (
+                len(frames) < _CYCLE_MAX and np.count_nonzero(frames[:, 1] == frames[0, 1]) < 2
+            ):
+                return Samples.empty(self.has_gyro, stats)
+            self._early = None
+        if not len(frames):
+            return self._emit(np.zeros((0, FRAME), np.uint8), np.zeros(0, np.int64), 0, stats)
+        kinds = frames[:, 1].astype(np.int64)
+        self._learn_kinds(kinds, skips)
+        # Frames of a kind outside the cycle (chance matches in garbage) are skipped bytes.
+        in_cycle = np.isin(kinds, self._kinds)
+        if not in_cycle.all():
+            extra = np.where(in_cycle, 0, skips + FRAME)
+            kept = np.flatnonzero(in_cycle)
+            # Bytes of dropped frames go to the next kept frame (or carry to the next call).
+            target = np.searchsorted(kept, np.flatnonzero(~in_cycle))
+            add = np.zeros(len(kept) + 1, dtype=np.int64)
+            np.add.at(add, target, extra[~in_cycle])
+            frames, kinds, skips = frames[kept], kinds[kept], skips[kept] + add[:-1]
+            self._skipped += int(add[-1])
+            if not len(frames):
+                return self._emit(
+                    np.zeros((0, FRAME), np.uint8), np.zeros(0, np.int64), 0, stats
+                )
+        cycle = len(self._kinds)
+        position = np.zeros(256, dtype=np.int64)
+        position[self._kinds] = np.arange(cycle)
+        pos = position[kinds]
+        # Frame slots from the previous frame: 1 + whole frames skipped, then on to the
+        # next slot holding this frame's kind (bytes that vanished break the 11-byte grid).
+        if self._last is None:
+            prev_slot, prev_pos = 0, int(pos[0]) - 1  # anchor: the first frame is in slot 0
+            skips = skips.copy()
+            skips[0] = 0
+        else:
+            prev_slot, prev_pos = self._last[0], int(position[self._last[1]])
+        prev_positions = np.concatenate([[prev_pos], pos[:-1]])
+        step = 1 + skips // FRAME
+        step += (pos - prev_positions - step) % cycle
+        # A skip that is not whole frames means bytes vanished (or came from nowhere):
+        # the grid is broken there, so never pair frames across it.
+        broken = (skips % FRAME != 0) & (prev_positions + step < cycle)
+        step[broken] += cycle
+        frame_slot = (prev_slot * cycle + prev_pos) + np.cumsum(step)
+        sample_slot = frame_slot // cycle
+        self._last = (int(sample_slot[-1]), int(kinds[-1]))
+        # The last sample slot is closed once the frame that completes a sample has come.
+        last_needed = position[GYRO] if self.has_gyro and GYRO in self._kinds else position[ACC]
+        closed_until = int(sample_slot[-1]) - (0 if pos[-1] >= last_needed else 1)
+        frames = np.concatenate([self._open, frames])
+        slots = np.concatenate([self._open_slots(), sample_slot])
+        done = slots <= closed_until
+        self._open = frames[~done]
+        self._open_slot = int(slots[~done][0]) if (~done).any() else None
+        return self._emit(frames[done], slots[done], closed_until + 1, stats)
+
+    def _open_slots(self) -> np.ndarray:
+        if not len(self._open):
+            return np.zeros(0, dtype=np.int64)
+        return np.full(len(self._open), self._open_slot, dtype=np.int64)
 
     def _emit(
-        self, frames: np.ndarray, _gyr: None, paired: np.ndarray, stats: DecodeStats
+        self, frames: np.ndarray, slots: np.ndarray, end_slot: int, stats: DecodeStats
     ) -> Samples:
-        acc = frames[:, 2:8].copy().view("<i2").reshape(-1, 3)
-        return self._emit_pairs(acc, None, paired, stats)
-
-    def _emit_pairs(
-        self,
-        acc_raw: np.ndarray,
-        gyr_raw: np.ndarray | None,
-        paired: np.ndarray,
-        stats: DecodeStats,
-    ) -> Samples:
-        """``paired[i]`` says whether slot ``i`` became a sample; the others are lost."""
-        index = self._next_index + np.arange(len(paired), dtype=np.int64)
-        self._next_index += len(paired)
-        lost = index[~paired]
-        stats.lost_samples += len(lost)
-        stats.gaps.extend((int(i), 1) for i in lost)
+        """Samples of the slots before ``end_slot``; slots without acc and gyro are lost."""
+        start = self._next_slot
+        end_slot = max(end_slot, start)
+        kinds = frames[:, 1]
+        acc_slots = slots[kinds == ACC]
+        if self.has_gyro:
+            gyr_slots = slots[kinds == GYRO]
+            index = np.intersect1d(acc_slots, gyr_slots, assume_unique=True)
+            gyr_raw = frames[kinds == GYRO][np.isin(gyr_slots, index), 2:8]
+            gyr_raw = gyr_raw.copy().view("<i2").reshape(-1, 3)
+        else:
+            index, gyr_raw = acc_slots, None
+        acc_raw = frames[kinds == ACC][np.isin(acc_slots, index), 2:8]
+        acc_raw = acc_raw.copy().view("<i2").reshape(-1, 3)
+        # Lost: every slot in [start, end_slot) that did not become a sample, as runs.
+        bounds = np.concatenate([[start - 1], index, [end_slot]])
+        missing = np.diff(bounds) - 1
+        runs = np.flatnonzero(missing > 0)
+        stats.lost_samples += int(missing.sum())
+        stats.gaps.extend((int(bounds[r] + 1), int(missing[r])) for r in runs)
+        self._next_slot = end_slot
         acc, gyr = _scale(acc_raw, gyr_raw, self.has_gyro)
-        return Samples(sample_index=index[paired], acc_mps2=acc, gyr_dps=gyr, stats=stats)
+        return Samples(
+            sample_index=index.astype(np.int64), acc_mps2=acc, gyr_dps=gyr, stats=stats
+        )
 
 
 class WitmotionBleDecoder(Decoder):
