@@ -61,3 +61,15 @@ def test_no_trial_is_far_off(scores: dict[str, dict]) -> None:
 def test_impact_estimates_peak_vertical_force(scores: dict[str, dict]) -> None:
     pool = pooled(list(scores.values()))
     assert pool["peak_force_rmse_bw"] <= 0.25, pool
+
+
+def test_analyze_leaves_its_input_untouched() -> None:
+    """The pipeline is pure: overrides go into the result, not into the caller's recording."""
+    rec = gaitback.read_recording(TRIALS[0])
+    before_meta = json.dumps(rec.meta.to_dict(), sort_keys=True, default=str)
+    before_data = rec.data.copy()
+    result = gaitback.analyze(rec, speed_mps=3.7, height_m=1.9)
+    assert json.dumps(rec.meta.to_dict(), sort_keys=True, default=str) == before_meta
+    pd.testing.assert_frame_equal(rec.data, before_data)
+    assert result.recording.meta.treadmill_speed_mps == 3.7
+    assert result.recording.meta.runner["height_m"] == 1.9

@@ -1,4 +1,4 @@
-"""``analyze``: the one entry point chaining the signal core.
+"""``gait_process``: the one pure entry point chaining the signal core.
 
 recording -> uniform grid -> activity -> orientation / body frame -> steps ->
 per-step metrics -> summary.
@@ -6,7 +6,7 @@ per-step metrics -> summary.
 
 from __future__ import annotations
 
-import os
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -23,57 +23,36 @@ from gaitback.core.orientation import Orientation, orientation_estimate
 from gaitback.core.plausibility import plausibility_check
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
-from gaitback.recording import Recording, RecordingMeta, recording_from_frame
+from gaitback.recording import Recording
 
 Progress = Callable[[str, float], None]
 
 
-def recording_load(
-    source: str | os.PathLike[str] | pd.DataFrame | Recording,
-    fmt: str | None = None,
-    axes: str | dict[str, str] | None = None,
-    acc_unit: str | None = None,
-) -> Recording:
-    """A :class:`Recording` from a path (any supported format), a data frame or a recording."""
-    if isinstance(source, Recording):
-        return source
-    if isinstance(source, pd.DataFrame):
-        return recording_from_frame(source, RecordingMeta())
-    from gaitback.importers import load_recording
-
-    return load_recording(source, fmt=fmt, axes=axes, acc_unit=acc_unit)
-
-
-def analyze(
-    source: str | os.PathLike[str] | pd.DataFrame | Recording,
+def gait_process(
+    rec: Recording,
     speed_mps: float | None = None,
     height_m: float | None = None,
-    fmt: str | None = None,
-    axes: str | dict[str, str] | None = None,
-    acc_unit: str | None = None,
     progress: Progress | None = None,
     activity_params: ActivityParams = ActivityParams(),  # noqa: B008
     event_params: EventParams = EventParams(),  # noqa: B008
 ) -> AnalysisResult:
-    """Analyse a running recording.
+    """Analyse a running recording: the pure signal-core pipeline.
+
+    No file is read or written and ``rec`` is left untouched: overrides go
+    into a copy of its metadata, which the result carries.
 
     Parameters
     ----------
-    source
-        Path to a recording (canonical CSV or an importable format), a data
-        frame in the canonical layout, or a :class:`Recording`.
+    rec
+        The recording (see :func:`gaitback.analyze` to load one from a file).
     speed_mps
         Treadmill speed; overrides the sidecar's ``treadmill_speed_mps``.
     height_m
         Runner height; overrides the sidecar's ``runner.height_m``.
-    fmt
-        Force an import format (see ``gaitback.importers``).
-    axes
-        Sensor mounting, e.g. ``"x=up,y=left,z=backward"``; overrides the sidecar.
-    acc_unit
-        ``"g"`` when a canonical-layout file holds acceleration in g.
     progress
         Called as ``progress(stage, fraction_done)``.
+    activity_params, event_params
+        Algorithm parameters (documented on their classes).
 
     Returns
     -------
@@ -82,9 +61,7 @@ def analyze(
         running gives an empty, well-formed result and a warning.
     """
     report = progress or (lambda stage, frac: None)
-    report("reading", 0.0)
-    rec = recording_load(source, fmt, axes, acc_unit)
-    meta = rec.meta
+    meta = dataclasses.replace(rec.meta, runner=dict(rec.meta.runner), extra=dict(rec.meta.extra))
     if speed_mps is not None:
         if not speed_mps > 0:
             raise GaitbackError(f"speed must be positive, got {speed_mps}")
@@ -92,7 +69,8 @@ def analyze(
     if height_m is not None:
         if not 0.5 < height_m < 2.5:
             raise GaitbackError(f"height must be in metres (0.5-2.5), got {height_m}")
-        meta.runner = {**meta.runner, "height_m": float(height_m)}
+        meta.runner["height_m"] = float(height_m)
+    rec = dataclasses.replace(rec, meta=meta)
     report("conditioning", 0.1)
     checked = plausibility_check(rec)
     warnings: list[str] = list(checked.warnings)
