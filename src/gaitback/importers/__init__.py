@@ -90,6 +90,7 @@ def _unrecognised(source: Source) -> RecordingError:
         )
     return RecordingError(
         logger.unreadable_message(str(source.path), table, "unrecognised recording format")
+        + f"; or force an app's format with --format ({', '.join(FORMATS[:-1])})"
     )
 
 
