@@ -42,7 +42,7 @@ class DeveloperField:
     number: int
     name: str
     units: str
-    base_type: str = "float32"
+    base_type: int = 0x88  # FIT base type float32
 
 
 def encode_watch_fit(
