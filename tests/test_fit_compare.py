@@ -7,6 +7,7 @@ units; gaitback's side is checked against its own steps.csv / summary.json.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -97,8 +98,8 @@ def test_no_overlap_in_time_falls_back_to_averages_and_says_so(run):
 
 
 def test_recording_without_clock_compares_whole_run_averages(tmp_path, run):
-    csv = _copy_baseline(tmp_path / "noclock", started_at=None)
-    result = gaitback.analyze(csv)
+    result = copy.deepcopy(run["result"])
+    result.recording.meta.started_at = None
     start = datetime(2026, 1, 1, tzinfo=UTC)
     records = [WatchSecond(start + timedelta(seconds=i), **RUN_VALUES) for i in range(40)]
     # The session's own averages (what the watch says for the whole run) differ from
@@ -197,6 +198,7 @@ def test_bad_watch_file_is_one_line(tmp_path, run, capsys, content):
                  str(bad), "--no-save", "--no-report"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "bad.fit" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()  # refused before the analysis, nothing written
 
 
 def test_analyze_on_a_fit_file_says_there_is_no_imu_data(tmp_path, capsys):

@@ -71,7 +71,15 @@ def load_with_mapping(args: argparse.Namespace, source: Path) -> Recording:
 
 
 def analyze_source(args: argparse.Namespace, source: Path) -> Path | Recording:
-    """What ``analyze`` should read: ``source``, or it already read through ``--columns``."""
+    """What ``analyze`` should read: ``source``, or it already read through ``--columns``.
+
+    The ``--compare`` file is read here too, before the analysis, so that a bad
+    file is reported at once (kept as ``args.compare_watch``).
+    """
+    if getattr(args, "compare", None):
+        from gaitback.fitfiles.run import read_watch
+
+        args.compare_watch = read_watch(args.compare)
     return load_with_mapping(args, source) if _mapping_given(args) else source
 
 
@@ -82,7 +90,9 @@ def analyze_extras(result: AnalysisResult, args: argparse.Namespace, out: Path) 
         from gaitback.fitfiles.compare import WHOLE_RUN
         from gaitback.fitfiles.run import compare_with_watch
 
-        result.compare = compare_with_watch(result, args.compare)
+        result.compare = compare_with_watch(
+            result, args.compare, getattr(args, "compare_watch", None)
+        )
         if result.compare.basis == WHOLE_RUN:
             result.warnings.append(f"--compare: {result.compare.note}")
     if args.fit:

@@ -10,7 +10,7 @@ from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.fitfiles.compare import Comparison, compare_runs
 from gaitback.fitfiles.dynamics import per_second, session_averages
-from gaitback.fitfiles.read import read_watch_fit
+from gaitback.fitfiles.read import WatchRun, read_watch_fit
 from gaitback.fitfiles.write import RunTiming, fit_activity_bytes, write_fit
 
 
@@ -73,12 +73,24 @@ def export_fit(result: AnalysisResult, path: str | os.PathLike[str]) -> list[str
     return warnings
 
 
-def compare_with_watch(result: AnalysisResult, watch_path: str | os.PathLike[str]) -> Comparison:
-    """Compare ``result`` with the running dynamics in a watch's FIT file."""
+def read_watch(watch_path: str | os.PathLike[str]) -> WatchRun:
+    """The watch's FIT file, read (one-line errors for a missing or unreadable file)."""
     watch_path = Path(watch_path)
     if not watch_path.is_file():
         raise GaitbackError(f"--compare {watch_path}: no such file")
-    watch = read_watch_fit(watch_path)
+    return read_watch_fit(watch_path)
+
+
+def compare_with_watch(
+    result: AnalysisResult, watch_path: str | os.PathLike[str], watch: WatchRun | None = None
+) -> Comparison:
+    """Compare ``result`` with the running dynamics in a watch's FIT file.
+
+    ``watch`` is the file already read (by :func:`read_watch`), if it was.
+    """
+    watch_path = Path(watch_path)
+    if watch is None:
+        watch = read_watch(watch_path)
     start = started_at_unix_s(result.recording.meta.started_at)
     time0_s = float(result.recording.time_s[0])
     speed = result.summary.get("speed_mps")
