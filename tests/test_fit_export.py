@@ -108,7 +108,8 @@ def _expected_records(exported) -> dict[int, dict[str, float]]:
             "balance": 100 * left / (left + right) if left == left and right == right else None,
             "vo_mm": 10 * g[col.VERTICAL_OSCILLATION].mean(),
             "step_length_mm": 3.0 * step_ms,  # treadmill 3.0 m/s x step time in ms
-            "stance_pct": 100 * g[col.CONTACT].mean() / step_ms,
+            # % of the stride (two steps), as watches write it.
+            "stance_pct": 100 * g[col.CONTACT].mean() / (2 * step_ms),
         }
     return out
 
@@ -127,6 +128,7 @@ def test_records_carry_running_dynamics_in_fit_units(exported):
         assert r["vertical_oscillation"] == pytest.approx(want["vo_mm"], abs=0.05 + 1e-9)
         assert r["step_length"] == pytest.approx(want["step_length_mm"], abs=0.05 + 1e-9)
         assert r["stance_time_percent"] == pytest.approx(want["stance_pct"], abs=0.005 + 1e-9)
+        assert 30 < r["stance_time_percent"] < 45
         assert r["vertical_ratio"] == pytest.approx(
             want["vo_mm"] / want["step_length_mm"] * 100, abs=0.006
         )
@@ -153,6 +155,8 @@ def test_session_and_lap_carry_the_summary(exported):
         assert summary_mesg["avg_step_length"] == pytest.approx(s["step_length_m"] * 1000, abs=0.05)
         assert summary_mesg["enhanced_avg_speed"] == pytest.approx(3.0, abs=1e-3)
         assert summary_mesg["total_strides"] == s["n_steps"] // 2
+        assert summary_mesg["avg_stance_time_percent"] == pytest.approx(
+            100 * s["duty_factor"], abs=0.005)
 
 
 def test_session_matches_simulator_truth(exported):

@@ -40,10 +40,14 @@ def _side_mean(group: pd.DataFrame, side: str, name: str) -> float:
 
 
 def _derived(row: dict[str, float], step_ms: float, speed_mps: float | None) -> None:
-    """Cadence, contact %, step length and vertical ratio from the means of one window."""
+    """Cadence, contact %, step length and vertical ratio from the means of one window.
+
+    Contact % is of the stride (two steps), as running watches write FIT's
+    ``stance_time_percent`` (about 35-40 % when running): 100 × duty factor.
+    """
     row[col.CADENCE_SPM] = 60000.0 / step_ms if step_ms > 0 else math.nan
     contact = row[col.CONTACT]
-    row[col.CONTACT_PCT] = 100.0 * contact / step_ms if step_ms > 0 else math.nan
+    row[col.CONTACT_PCT] = 100.0 * contact / (2.0 * step_ms) if step_ms > 0 else math.nan
     if speed_mps and step_ms > 0:
         step_length_m = speed_mps * step_ms / 1000.0
         row[col.STEP_LENGTH] = step_length_m
@@ -101,7 +105,7 @@ def per_second(
 def session_averages(summary: Mapping[str, Any]) -> dict[str, float]:
     """The summary's values for every dynamics column (NaN when missing).
 
-    ``contact_pct`` is derived as 100 × mean contact / mean step time.
+    ``contact_pct`` is 100 × ``duty_factor`` (mean contact / two mean step times).
     """
 
     def value(key: str) -> float:
@@ -109,6 +113,5 @@ def session_averages(summary: Mapping[str, Any]) -> dict[str, float]:
         return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
 
     out = {name: value(name) for name in col.DYNAMICS_COLUMNS if name != col.UNIX_TIME}
-    step_ms = value(col.STEP_TIME)
-    out[col.CONTACT_PCT] = 100.0 * out[col.CONTACT] / step_ms if step_ms > 0 else math.nan
+    out[col.CONTACT_PCT] = 100.0 * value("duty_factor")
     return out
