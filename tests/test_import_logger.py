@@ -168,3 +168,15 @@ def test_mapping_mistakes_are_one_line(tmp_path, rec, capsys, extra, message):
     assert main(["convert", str(path), "--out", str(tmp_path / "x.csv"), *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err and "Traceback" not in err
+
+
+def test_logger_time_column_of_date_times(tmp_path, rec):
+    frame = _logger_frame(rec)
+    stamps = pd.to_datetime(frame.pop("timestamp"), unit="ms", utc=True)
+    frame.insert(0, "time", stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3])
+    path = tmp_path / "dated.csv"
+    frame.to_csv(path, index=False, float_format="%.10f")
+    back = load_recording(path, columns=MAPPING.replace("time=timestamp", "time=time"),
+                          acc_unit="g", gyro_unit="rad/s")
+    _check_same_samples(back, rec)
+    assert back.meta.started_at == "2025-11-25T10:00:00.000Z"

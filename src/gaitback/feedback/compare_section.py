@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from gaitback import columns as col
 from gaitback.feedback.plots import figure_data_uri
+from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
 
 #: (quantity, label, unit, decimals) in display order.
 ROWS: tuple[tuple[str, str, str, int], ...] = (
@@ -25,7 +26,6 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
     (col.VERTICAL_RATIO, "Vertical ratio", "%", 1),
     (col.STEP_LENGTH, "Step length", "m", 2),
 )
-WATCH_SUFFIX = "_watch"
 GAITBACK_COLOUR = "#1f77b4"
 WATCH_COLOUR = "#ff7f0e"
 
@@ -68,7 +68,7 @@ def plot_compare_traces(traces: Any) -> Figure | None:
         return None
     fig = Figure(figsize=(8.0, 1.9 * len(present) + 0.6))
     fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.35)
-    minutes = traces["elapsed_s"].to_numpy(dtype=float) / 60.0
+    minutes = traces[ELAPSED].to_numpy(dtype=float) / 60.0
     axes = fig.subplots(len(present), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (key, label, unit, _) in zip(axes, present, strict=True):
         for name, colour, who in ((key, GAITBACK_COLOUR, "gaitback"),
@@ -100,7 +100,7 @@ def compare_section_html(result: Any) -> str:
     ]
     fig = plot_compare_traces(comparison.traces)
     if fig is not None:
-        axis = ("one clock" if data.get("basis") == "time-aligned"
+        axis = ("one clock" if data.get("basis") == TIME_ALIGNED
                 else "each from its own start (no common clock)")
         parts.append(f"<img src='{figure_data_uri(fig)}' alt='gaitback and watch traces'>")
         parts.append(f"<p class='note'>Traces over time, {_e(axis)}.</p>")

@@ -25,13 +25,15 @@ WHOLE_RUN = "whole-run averages"
 #: How far apart a gaitback second and a watch record may be to be paired.
 PAIRING_TOLERANCE_S = 1.0
 WATCH_SUFFIX = "_watch"
+#: Traces' time column: seconds from the start of the compared time.
+ELAPSED = "elapsed_s"
 
 
 @dataclass
 class Comparison:
     """The comparison: per-quantity entries, how it was made, and the two traces.
 
-    ``traces`` has ``elapsed_s`` (from the start of the compared time), each
+    ``traces`` has ``elapsed_s`` (:data:`ELAPSED`, from the start of the compared time), each
     quantity of :data:`gaitback.columns.COMPARED` as gaitback measured it and
     the same name with ``_watch`` appended. Time-aligned traces share one
     time axis; otherwise ``elapsed_s`` of the watch rows counts from the
@@ -119,11 +121,11 @@ def _elapsed(times: pd.Series) -> np.ndarray:
 def _elapsed_traces(ours: pd.DataFrame, watch: pd.DataFrame) -> pd.DataFrame:
     """Each side against its own elapsed time (no common clock)."""
     mine = ours.loc[:, list(col.COMPARED)].copy()
-    mine.insert(0, "elapsed_s", _elapsed(ours[col.UNIX_TIME]))
+    mine.insert(0, ELAPSED, _elapsed(ours[col.UNIX_TIME]))
     theirs = watch.loc[:, list(col.COMPARED)].rename(
         columns={name: name + WATCH_SUFFIX for name in col.COMPARED}
     )
-    theirs.insert(0, "elapsed_s", _elapsed(watch[col.UNIX_TIME]))
+    theirs.insert(0, ELAPSED, _elapsed(watch[col.UNIX_TIME]))
     return pd.concat([mine, theirs], ignore_index=True)
 
 
@@ -159,7 +161,7 @@ def compare_runs(
         if len(paired):
             start = float(paired[col.UNIX_TIME].iloc[0])
             traces = paired.drop(columns=[col.UNIX_TIME])
-            traces.insert(0, "elapsed_s", paired[col.UNIX_TIME] - start)
+            traces.insert(0, ELAPSED, paired[col.UNIX_TIME] - start)
             return Comparison(
                 _aligned(paired), TIME_ALIGNED,
                 f"{len(paired)} seconds of running paired in time with the watch's records",
