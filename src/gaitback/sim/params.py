@@ -189,10 +189,10 @@ class SimParams:
     ringing_g_per_bw: float = 0.05
     ringing_hz: float = 20.0
     ringing_decay_ms: float = 10.0
-    tissue_hz: float = 20.0
-    tissue_damping_ratio: float = 0.4
-    tissue_gain_g_per_bw_per_s: float = 0.045
-    tissue_release_ms: float = 90.0
+    tissue_hz: float = 25.0
+    tissue_damping_ratio: float = 0.6
+    tissue_gain_g_per_bw_per_s: float = 0.04
+    tissue_release_ms: float = 50.0
     pre_contact_g: float = 0.1
     pre_contact_lead_ms: float = 60.0
     tail_g: float = 0.35

@@ -82,9 +82,9 @@ PRESETS: dict[str, SimParams] = {
     # larger, earlier rise before touchdown (Alcantara et al. 2022 trials).
     "downhill": _BASE.replace(
         seed=113,
-        impact_transient_bw=1.0,
+        impact_transient_bw=1.3,
         impact_rise_ms=25.0,
-        tissue_gain_g_per_bw_per_s=0.05,
+        tissue_gain_g_per_bw_per_s=0.035,
         pre_contact_g=0.4,
         pre_contact_lead_ms=80.0,
         braking_bw=0.45,

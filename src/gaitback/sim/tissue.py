@@ -69,7 +69,8 @@ def pre_contact_g(t_s: np.ndarray, steps: RunSteps, params: SimParams) -> np.nda
     """Swing-leg/pelvis rise before touchdown: a raised-cosine bump peaking at foot strike.
 
     Height ``pre_contact_g``, rising from ``pre_contact_lead_ms`` before the foot
-    strike and fading over as long after it (where the force takes over).
+    strike and fading over as long after it (where the force takes over). Not before
+    the first running step, which starts from standing (no swing).
     """
     out = np.zeros(len(t_s))
     if steps.n == 0 or params.pre_contact_g == 0:
@@ -78,7 +79,8 @@ def pre_contact_g(t_s: np.ndarray, steps: RunSteps, params: SimParams) -> np.nda
     idx = np.searchsorted(steps.foot_strike_s, t_s + lead_s, side="right") - 1
     i = np.clip(idx, 0, steps.n - 1)
     x = (t_s - steps.foot_strike_s[i]) / lead_s
-    live = (idx >= 0) & (np.abs(x) < 1)
+    # The first running step starts from standing: no swing leg to decelerate.
+    live = (idx >= 1) & (np.abs(x) < 1)
     out[live] = params.pre_contact_g * 0.5 * (1 + np.cos(np.pi * x[live]))
     return out
 
