@@ -15,12 +15,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G  # noqa: E402
-from gaitback.sim import PRESETS, simulate  # noqa: E402
+from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback.sim import PRESETS, simulate
 
 #: (real trial, its description, simulator preset, speed m/s, cadence spm, contact ms)
 PAIRS = (

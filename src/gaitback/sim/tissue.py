@@ -161,7 +161,7 @@ def loose_mount(
         raised = floor + width * np.logaddexp(0.0, (out - floor) / width)
         lifted = raised - out
         lead_s = params.pre_contact_lead_ms / 1000
-        idx, valid = _step_index(t_s, steps, lead_s)
+        _, valid = _step_index(t_s, steps, lead_s)
         lifted = np.where(valid, lifted, 0.0)
         out = out + balance_per_step(lifted, t_s, steps, lead_s)
     return out
