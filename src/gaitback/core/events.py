@@ -210,8 +210,11 @@ def steps_detect(
     ok &= (np.nan_to_num(strike) > 1) & (toe_off <= n - 1 - margin) & landed
     i0 = np.clip(np.nan_to_num(strike).astype(int), 0, n - 1)
     i1 = np.clip(np.nan_to_num(toe_off).astype(int), i0 + 1, n)
-    arows, avalid = padded_rows(active, i0[ok], i1[ok])
-    active_peak = np.where(avalid, arows, -np.inf).max(axis=1) if ok.any() else np.array([])
+    active_peak = np.array([])
+    if ok.any():
+        # (padded_rows cannot take an empty selection: guard before the call.)
+        arows, avalid = padded_rows(active, i0[ok], i1[ok])
+        active_peak = np.where(avalid, arows, -np.inf).max(axis=1)
     return StepEvents(t_strike[ok], t_toe[ok], peaks[ok], active_peak)
 
 
