@@ -149,7 +149,15 @@ def _running_rule(
     sample_rate_hz: float,
     params: ActivityParams,
 ) -> np.ndarray:
-    step_r, stride_r = periodicity_windows(magnitude_g, centres, sample_rate_hz, params)
+    # Regularity is the median over five windows a hop apart (+-0.5 s): one
+    # irregular stride (a stumble, a kerb, uneven ground) does not break a run,
+    # and an isolated regular-looking stretch of noise does not make one.
+    hop = max(1, int(round(HOP_S * sample_rate_hz)))
+    around = (centres[None, :] + hop * np.arange(-2, 3)[:, None]).ravel()
+    around = np.clip(around, 0, len(magnitude_g) - 1)
+    step_all, stride_all = periodicity_windows(magnitude_g, around, sample_rate_hz, params)
+    step_r = np.median(step_all.reshape(5, -1), axis=0)
+    stride_r = np.median(stride_all.reshape(5, -1), axis=0)
     return (
         (spread_g >= params.running_min_range_g)
         & (mean_g >= params.running_mean_range_g[0])
