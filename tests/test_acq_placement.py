@@ -287,3 +287,29 @@ def test_witmotion_every_sample_placed_or_counted(damage, flips, with_angles, cu
     kept = np.array([k for k, kind in enumerate(damage) if kind == "ok"])
     assert_placed(*joined(outs), kept, acc_g, gyr, decoder)
     assert decoder.total.lost_samples == len(damage) - len(kept)
+
+
+def test_a_real_gap_inside_a_late_burst_is_believed():
+    """The host stalls from 2 s to 8.5 s, then reads its backlog in one burst with a real
+    2.5-s gap: the arrival time of the burst bounds nothing, the time since the first
+    packet does, so the gap is exact and nothing is taken for a restart."""
+    per, rate_hz = 8, 200.0
+    n_packets = int(8 * rate_hz / per)  # 8 s of data
+    acc_g, gyr = truth_samples(n_packets * per, 16)
+    lost = set(range(int(3.0 * rate_hz / per), int(5.5 * rate_hz / per)))  # 3.0-5.5 s
+    decoder = protocol.GaitbackBinaryDecoder()
+    index = []
+    for k in range(n_packets):
+        if k in lost:
+            continue
+        end_s = (k + 1) * per / rate_hz
+        arrival_s = 50.0 + (end_s if end_s < 2.0 else 8.5 + 0.001 * k)  # never before end_s
+        packet = protocol.encode_packet(
+            k, k * per, k * per * 5000, acc_g[k * per : (k + 1) * per],
+            gyr[k * per : (k + 1) * per], sample_rate_hz=int(rate_hz),
+        )  # fmt: skip
+        index.append(decoder.feed(packet, arrival_s).sample_index)
+    kept = [k for k in range(n_packets) if k not in lost]
+    expected = np.concatenate([np.arange(k * per, (k + 1) * per) for k in kept])
+    np.testing.assert_array_equal(np.concatenate(index), expected)
+    assert decoder.total.lost_samples == len(lost) * per and decoder.total.resets == 0
