@@ -313,3 +313,26 @@ def test_a_real_gap_inside_a_late_burst_is_believed():
     expected = np.concatenate([np.arange(k * per, (k + 1) * per) for k in kept])
     np.testing.assert_array_equal(np.concatenate(index), expected)
     assert decoder.total.lost_samples == len(lost) * per and decoder.total.resets == 0
+
+
+def test_small_gaps_from_a_source_faster_than_real_time_stay_exact():
+    """An emulator at 4x (or a device emptying its memory) delivers samples before the
+    host clock says they exist: packet-sized gaps must still be believed as they are."""
+    per, rate_hz, speed = 8, 200.0, 4.0
+    n_packets = 400  # 16 s of data in 4 s
+    acc_g, gyr = truth_samples(n_packets * per, 17)
+    lost = set(range(5, n_packets, 7))
+    decoder = protocol.GaitbackBinaryDecoder()
+    index = []
+    for k in range(n_packets):
+        if k in lost:
+            continue
+        packet = protocol.encode_packet(
+            k, k * per, k * per * 5000, acc_g[k * per : (k + 1) * per],
+            gyr[k * per : (k + 1) * per], sample_rate_hz=int(rate_hz),
+        )  # fmt: skip
+        index.append(decoder.feed(packet, 10.0 + (k + 1) * per / rate_hz / speed).sample_index)
+    kept = [k for k in range(n_packets) if k not in lost]
+    expected = np.concatenate([np.arange(k * per, (k + 1) * per) for k in kept])
+    np.testing.assert_array_equal(np.concatenate(index), expected)
+    assert decoder.total.lost_samples == len(lost) * per and decoder.total.resets == 0

@@ -257,7 +257,7 @@ class SampleSequencer:
                 return claimed, dup
             stats.resets += 1
             index = expected + self._host_estimate(arrival_s, n, sample_rate_hz)
-        elif claimed > expected and not self._host_allows(claimed + n, arrival_s, sample_rate_hz):
+        elif self._implausible_jump(claimed, expected, n, arrival_s, sample_rate_hz):
             stats.resets += 1
             index = expected + self._host_estimate(arrival_s, n, sample_rate_hz)
         missing = index - expected
@@ -271,16 +271,28 @@ class SampleSequencer:
             self._last_arrival_s = arrival_s
         return index, 0
 
-    def _host_allows(
-        self, end_index: int, arrival_s: float | None, sample_rate_hz: float | None
+    def _implausible_jump(
+        self,
+        claimed: int,
+        expected: int,
+        n: int,
+        arrival_s: float | None,
+        sample_rate_hz: float | None,
     ) -> bool:
-        """Whether samples up to ``end_index`` can exist by ``arrival_s`` (True: unknown)."""
+        """Whether a forward jump claims samples that cannot exist yet by the host clock.
+
+        Jumps up to ``HOST_SLACK_S`` of samples are always believed (packet loss is
+        usually that), so a source that plays faster than real time (an emulator, a
+        device emptying its memory) keeps its small gaps exact.
+        """
         if self._first is None or arrival_s is None or not sample_rate_hz:
-            return True
+            return False
+        if claimed - expected <= HOST_SLACK_S * sample_rate_hz:
+            return False
         first_index, first_arrival_s = self._first
         elapsed_s = max(0.0, arrival_s - first_arrival_s)
         allowed = ((1.0 + HOST_MARGIN) * elapsed_s + HOST_SLACK_S) * sample_rate_hz
-        return end_index - first_index <= allowed
+        return claimed + n - first_index > allowed
 
     def _host_estimate(
         self, arrival_s: float | None, n: int, sample_rate_hz: float | None
