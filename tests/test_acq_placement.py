@@ -87,8 +87,12 @@ def wrap_start(draw_offset: int, modulus: int) -> int:
     per=st.integers(1, 8),
     before_wrap=st.integers(1, 200),
     cuts=st.lists(st.integers(0, 20_000), max_size=15),
+    over_ble=st.booleans(),
 )
-def test_binary_every_sample_placed_or_counted(fates, repeat_after, per, before_wrap, cuts):
+def test_binary_every_sample_placed_or_counted(
+    fates, repeat_after, per, before_wrap, cuts, over_ble
+):
+    """Over a byte stream cut anywhere (serial) or one packet per notification (BLE)."""
     fates[0] = fates[-1] = "ok"
     start = wrap_start(before_wrap, 2**32)
     acc_g, gyr = truth_samples(len(fates) * per, 11)
@@ -103,8 +107,11 @@ def test_binary_every_sample_placed_or_counted(fates, repeat_after, per, before_
         for k in range(len(fates))
     ]
     arrival = deliveries(fates, repeat_after)
-    decoder = protocol.GaitbackBinaryDecoder()
-    outs = feed_in_chunks(decoder, b"".join(packets[k] for k in arrival), cuts)
+    decoder = protocol.GaitbackBinaryDecoder(packetized=over_ble)
+    if over_ble:
+        outs = [decoder.feed(packets[k]) for k in arrival]
+    else:
+        outs = feed_in_chunks(decoder, b"".join(packets[k] for k in arrival), cuts)
     delivered = sorted(set(arrival))
     delivered_true = np.concatenate([np.arange(k * per, (k + 1) * per) for k in delivered])
     assert_placed(*joined(outs), delivered_true, acc_g, gyr, decoder)
