@@ -110,6 +110,7 @@ class WitmotionSerialDecoder(Decoder):
         self._known = np.zeros(256, dtype=bool)  # the same, as a lookup table
         self._last: tuple[int, int] | None = None  # (sample slot, kind) of the last frame
         self._open = np.zeros((0, FRAME), dtype=np.uint8)  # frames of the open sample slot
+        self._open_slot: int | None = None
         self._next_slot = 0  # first sample slot not yet output
         # Frames held until one whole cycle of kinds has been seen (the cycle is learnt).
         self._early: list[tuple[np.ndarray, np.ndarray]] | None = []
