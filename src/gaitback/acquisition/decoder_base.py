@@ -170,11 +170,12 @@ class Decoder(abc.ABC):
 RESTART_BACKSTEP_S = 2.0
 #: Without a sample rate, the same limit in samples.
 RESTART_BACKSTEP_SAMPLES = 1024
-#: A forward jump is believed only while the packet's last sample is no later than
-#: the host clock allows since the first packet: ``((1 + margin) x elapsed + slack) x
-#: rate``. Measured from the first packet, not the previous one, because data that
-#: waited in a buffer arrives in a burst (late, never early); the slack covers the
-#: first packet's own wait and the margin a device clock that runs fast.
+#: A forward jump of more than ``slack`` seconds of samples is believed only while the
+#: packet's last sample is no later than the host clock allows since the first packet:
+#: ``((1 + margin) x elapsed + slack) x rate``. Measured from the first packet, not
+#: the previous one, because data that waited in a buffer arrives in a burst (late,
+#: never early); the slack covers the first packet's own wait and the margin a
+#: device clock that runs fast.
 HOST_MARGIN = 0.05
 HOST_SLACK_S = 2.0
 
@@ -306,6 +307,9 @@ class SampleSequencer:
 
 class IndexTracker:
     """Turn a device's wrapping sample counter into a continuous sample index.
+
+    :class:`CounterUnwrap` then :class:`SampleSequencer`: wraps, repeats, restarts
+    and gaps handled as those describe.
 
     Parameters
     ----------
