@@ -172,10 +172,11 @@ RESTART_BACKSTEP_S = 2.0
 RESTART_BACKSTEP_SAMPLES = 1024
 #: A forward jump of more than ``slack`` seconds of samples is believed only while the
 #: packet's last sample is no later than the host clock allows since the first packet:
-#: ``((1 + margin) x elapsed + slack) x rate``. Measured from the first packet, not
-#: the previous one, because data that waited in a buffer arrives in a burst (late,
-#: never early); the slack covers the first packet's own wait and the margin a
-#: device clock that runs fast.
+#: ``((1 + margin) x elapsed x pace + slack) x rate``. Measured from the first packet,
+#: not the previous one, because data that waited in a buffer arrives in a burst
+#: (late, never early); the slack covers the first packet's own wait, the margin a
+#: device clock that runs fast, and ``pace`` (the most data-seconds per host-second
+#: seen so far, at least 1) a source that plays faster than real time.
 HOST_MARGIN = 0.05
 HOST_SLACK_S = 2.0
 
@@ -225,6 +226,7 @@ class SampleSequencer:
         self.next_index: int | None = None
         self._first: tuple[int, float] | None = None  # (index, arrival) of the first packet
         self._last_arrival_s: float | None = None
+        self._pace = 1.0  # most data-seconds per host-second seen (> 1: faster than real)
 
     def settle(
         self,
@@ -270,7 +272,16 @@ class SampleSequencer:
         self.next_index = index + n
         if arrival_s is not None:
             self._last_arrival_s = arrival_s
+            self._update_pace(arrival_s, sample_rate_hz)
         return index, 0
+
+    def _update_pace(self, arrival_s: float, sample_rate_hz: float | None) -> None:
+        if self._first is None or not sample_rate_hz or self.next_index is None:
+            return
+        elapsed_s = arrival_s - self._first[1]
+        if elapsed_s >= HOST_SLACK_S:  # early on, a backlog would inflate it
+            data_s = (self.next_index - self._first[0]) / sample_rate_hz
+            self._pace = max(self._pace, data_s / elapsed_s)
 
     def _implausible_jump(
         self,
@@ -283,8 +294,9 @@ class SampleSequencer:
         """Whether a forward jump claims samples that cannot exist yet by the host clock.
 
         Jumps up to ``HOST_SLACK_S`` of samples are always believed (packet loss is
-        usually that), so a source that plays faster than real time (an emulator, a
-        device emptying its memory) keeps its small gaps exact.
+        usually that); larger ones are scaled by the pace seen so far, so a source
+        that plays faster than real time (an emulator, a device emptying its memory)
+        keeps its gaps exact.
         """
         if self._first is None or arrival_s is None or not sample_rate_hz:
             return False
@@ -292,7 +304,7 @@ class SampleSequencer:
             return False
         first_index, first_arrival_s = self._first
         elapsed_s = max(0.0, arrival_s - first_arrival_s)
-        allowed = ((1.0 + HOST_MARGIN) * elapsed_s + HOST_SLACK_S) * sample_rate_hz
+        allowed = ((1.0 + HOST_MARGIN) * elapsed_s * self._pace + HOST_SLACK_S) * sample_rate_hz
         return claimed + n - first_index > allowed
 
     def _host_estimate(
