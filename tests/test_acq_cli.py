@@ -234,7 +234,7 @@ def test_record_gives_up_on_a_port_that_never_sends(tmp_path):
     assert 1.5 <= elapsed_s < 15.0  # gave up, not the 3 s stall-and-reopen loop forever
 
 
-def test_record_refuses_to_overwrite_without_force(tmp_path):
+def test_record_refuses_to_overwrite_without_force(tmp_path, capsys):
     from test_acq_support import running_recording
 
     profile = load_profile("gaitback-serial")
@@ -242,16 +242,14 @@ def test_record_refuses_to_overwrite_without_force(tmp_path):
     out.write_text("an earlier run\n")
     with DeviceEmulator(profile, running_recording(2.0, RATE_HZ, seed=4)) as emu:
         argv = ["record", "--profile", profile.name, "--port", emu.port, "--out", str(out)]
-        refused = run_cli(*argv)
-        assert refused.returncode == 2
-        lines = refused.stderr.strip().splitlines()
+        assert main(argv) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
         assert lines == [f"gaitback: error: {out} exists; use --force to overwrite it"]
         assert out.read_text() == "an earlier run\n"
         # A sidecar alone is a recording's too.
         out.unlink()
         out.with_suffix(".json").write_text("{}")
-        assert run_cli(*argv).returncode == 2
-        forced = run_cli(*argv, "--duration", "0.5", "--force")
-    assert forced.returncode == 0, forced.stderr
+        assert main(argv) == 2 and "use --force" in capsys.readouterr().err
+        assert main([*argv, "--duration", "0.5", "--force"]) == 0
     rec = read_recording(out)
     assert rec.duration_s >= 0.5 and rec.meta.extra["profile"] == profile.name

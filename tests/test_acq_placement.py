@@ -87,8 +87,12 @@ def wrap_start(draw_offset: int, modulus: int) -> int:
     per=st.integers(1, 8),
     before_wrap=st.integers(1, 200),
     cuts=st.lists(st.integers(0, 20_000), max_size=15),
+    over_ble=st.booleans(),
 )
-def test_binary_every_sample_placed_or_counted(fates, repeat_after, per, before_wrap, cuts):
+def test_binary_every_sample_placed_or_counted(
+    fates, repeat_after, per, before_wrap, cuts, over_ble
+):
+    """Over a byte stream cut anywhere (serial) or one packet per notification (BLE)."""
     fates[0] = fates[-1] = "ok"
     start = wrap_start(before_wrap, 2**32)
     acc_g, gyr = truth_samples(len(fates) * per, 11)
@@ -103,8 +107,11 @@ def test_binary_every_sample_placed_or_counted(fates, repeat_after, per, before_
         for k in range(len(fates))
     ]
     arrival = deliveries(fates, repeat_after)
-    decoder = protocol.GaitbackBinaryDecoder()
-    outs = feed_in_chunks(decoder, b"".join(packets[k] for k in arrival), cuts)
+    decoder = protocol.GaitbackBinaryDecoder(packetized=over_ble)
+    if over_ble:
+        outs = [decoder.feed(packets[k]) for k in arrival]
+    else:
+        outs = feed_in_chunks(decoder, b"".join(packets[k] for k in arrival), cuts)
     delivered = sorted(set(arrival))
     delivered_true = np.concatenate([np.arange(k * per, (k + 1) * per) for k in delivered])
     assert_placed(*joined(outs), delivered_true, acc_g, gyr, decoder)
@@ -287,3 +294,53 @@ def test_witmotion_every_sample_placed_or_counted(damage, flips, with_angles, cu
     kept = np.array([k for k, kind in enumerate(damage) if kind == "ok"])
     assert_placed(*joined(outs), kept, acc_g, gyr, decoder)
     assert decoder.total.lost_samples == len(damage) - len(kept)
+
+
+def test_a_real_gap_inside_a_late_burst_is_believed():
+    """The host stalls from 2 s to 8.5 s, then reads its backlog in one burst with a real
+    2.5-s gap: the arrival time of the burst bounds nothing, the time since the first
+    packet does, so the gap is exact and nothing is taken for a restart."""
+    per, rate_hz = 8, 200.0
+    n_packets = int(8 * rate_hz / per)  # 8 s of data
+    acc_g, gyr = truth_samples(n_packets * per, 16)
+    lost = set(range(int(3.0 * rate_hz / per), int(5.5 * rate_hz / per)))  # 3.0-5.5 s
+    decoder = protocol.GaitbackBinaryDecoder()
+    index = []
+    for k in range(n_packets):
+        if k in lost:
+            continue
+        end_s = (k + 1) * per / rate_hz
+        arrival_s = 50.0 + (end_s if end_s < 2.0 else 8.5 + 0.001 * k)  # never before end_s
+        packet = protocol.encode_packet(
+            k, k * per, k * per * 5000, acc_g[k * per : (k + 1) * per],
+            gyr[k * per : (k + 1) * per], sample_rate_hz=int(rate_hz),
+        )  # fmt: skip
+        index.append(decoder.feed(packet, arrival_s).sample_index)
+    kept = [k for k in range(n_packets) if k not in lost]
+    expected = np.concatenate([np.arange(k * per, (k + 1) * per) for k in kept])
+    np.testing.assert_array_equal(np.concatenate(index), expected)
+    assert decoder.total.lost_samples == len(lost) * per and decoder.total.resets == 0
+
+
+def test_gaps_from_a_source_faster_than_real_time_stay_exact():
+    """An emulator at 4x (or a device emptying its memory) delivers samples before the
+    host clock says they exist: packet-sized gaps, and a 5-s gap once its pace is
+    known, must still be believed as they are."""
+    per, rate_hz, speed = 8, 200.0, 4.0
+    n_packets = 1000  # 40 s of data in 10 s
+    acc_g, gyr = truth_samples(n_packets * per, 17)
+    lost = set(range(5, n_packets - 1, 7)) | set(range(600, 725))  # and 24.0-29.0 s
+    decoder = protocol.GaitbackBinaryDecoder()
+    index = []
+    for k in range(n_packets):
+        if k in lost:
+            continue
+        packet = protocol.encode_packet(
+            k, k * per, k * per * 5000, acc_g[k * per : (k + 1) * per],
+            gyr[k * per : (k + 1) * per], sample_rate_hz=int(rate_hz),
+        )  # fmt: skip
+        index.append(decoder.feed(packet, 10.0 + (k + 1) * per / rate_hz / speed).sample_index)
+    kept = [k for k in range(n_packets) if k not in lost]
+    expected = np.concatenate([np.arange(k * per, (k + 1) * per) for k in kept])
+    np.testing.assert_array_equal(np.concatenate(index), expected)
+    assert decoder.total.lost_samples == len(lost) * per and decoder.total.resets == 0

@@ -274,3 +274,13 @@ def test_doubly_corrupted_witmotion_samples_are_counted_end_to_end(tmp_path):
     assert summary.lost_samples == interior == rec.meta.extra["lost_samples"]
     # The corrupted bytes were all skipped (acc, gyro and angle frames: 33 bytes each).
     assert stream.stats.bytes_skipped >= 33 * interior and stream.stats.checksum_failures > 0
+
+
+def test_the_emulator_refuses_to_repeat_unnumbered_witmotion_samples():
+    """A repeated WitMotion sample is a new sample to any reader: no ground truth."""
+    from gaitback.errors import GaitbackError
+
+    profile = load_profile("witmotion-wt901-serial")
+    source = running_recording(0.5, profile.sample_rate_hz, seed=11)
+    with pytest.raises(GaitbackError, match="carry no sample number"):
+        DeviceEmulator(profile, source, duplicate_pct=5)

@@ -190,3 +190,22 @@ def test_the_device_rate_stamps_the_first_block_too():
     assert gap.n_lost == PER
     assert gap.start_s == pytest.approx(0.07) and gap.end_s == pytest.approx(0.16)
     assert stream.sample_rate_hz == device_rate_hz
+
+
+def test_samples_re_sent_after_a_reconnect_are_dropped_and_counted():
+    """A device that re-sends its last packet when the link comes back: no sample twice,
+    no gap, every sample at its own index."""
+    opens: list = []
+    scripts = iter([(packets(1000, 10), "unplug"), (packets(1000 + 9 * PER, 10), "stall")])
+    stream = AcquisitionStream(
+        load_profile("gaitback-serial"),
+        lambda: ScriptedDevice(*next(scripts), opens),
+        backoff_initial_s=0.01,
+    )
+    items = asyncio.run(run(stream, 19))
+    blocks = [i for i in items if isinstance(i, SampleBlock)]
+    index = np.concatenate([b.sample_index for b in blocks])
+    sent = np.arange(1000, 1000 + 19 * PER)  # 10 packets, then 9 new ones after the repeat
+    np.testing.assert_array_equal(index - index[0], sent - sent[0])
+    assert not any(isinstance(i, Gap) for i in items)
+    assert stream.stats.duplicates == PER and stream.lost_samples == 0

@@ -170,10 +170,15 @@ class Decoder(abc.ABC):
 RESTART_BACKSTEP_S = 2.0
 #: Without a sample rate, the same limit in samples.
 RESTART_BACKSTEP_SAMPLES = 1024
-#: A forward jump is believed as lost samples only up to what the host clock allows:
-#: ``margin x elapsed x rate + slack x rate`` (arrivals come in bursts, so generous).
-HOST_MARGIN = 1.5
-HOST_SLACK_S = 1.0
+#: A forward jump of more than ``slack`` seconds of samples is believed only while the
+#: packet's last sample is no later than the host clock allows since the first packet:
+#: ``((1 + margin) x elapsed x pace + slack) x rate``. Measured from the first packet,
+#: not the previous one, because data that waited in a buffer arrives in a burst
+#: (late, never early); the slack covers the first packet's own wait, the margin a
+#: device clock that runs fast, and ``pace`` (the most data-seconds per host-second
+#: seen so far, at least 1) a source that plays faster than real time.
+HOST_MARGIN = 0.05
+HOST_SLACK_S = 2.0
 
 
 class CounterUnwrap:
@@ -212,14 +217,16 @@ class SampleSequencer:
     counter or clock), it notes lost samples when the claim is ahead of what came
     so far, drops samples that already came (duplicates), and treats a large
     backwards jump as a device restart. With arrival times and a rate it checks
-    every forward jump against the host clock: a counter that claims more lost
-    samples than the elapsed time allows has restarted or glitched, and the gap is
-    estimated from the host clock instead.
+    every forward jump against the host clock: a counter that claims samples
+    beyond the time elapsed since the first packet has restarted or glitched, and
+    the gap is estimated from the host clock instead.
     """
 
     def __init__(self) -> None:
         self.next_index: int | None = None
+        self._first: tuple[int, float] | None = None  # (index, arrival) of the first packet
         self._last_arrival_s: float | None = None
+        self._pace = 1.0  # most data-seconds per host-second seen (> 1: faster than real)
 
     def settle(
         self,
@@ -235,12 +242,11 @@ class SampleSequencer:
         """
         if self.next_index is None:
             self.next_index = claimed + n
+            if arrival_s is not None:
+                self._first = (claimed, arrival_s)
             self._last_arrival_s = arrival_s
             return claimed, 0
         expected = self.next_index
-        host_s = None
-        if arrival_s is not None and self._last_arrival_s is not None and sample_rate_hz:
-            host_s = max(0.0, arrival_s - self._last_arrival_s)
         index = claimed
         if claimed < expected:
             backstep = expected - claimed
@@ -251,16 +257,12 @@ class SampleSequencer:
                 dup = min(n, backstep)
                 stats.duplicates += dup
                 self.next_index = max(expected, claimed + n)
-                if dup < n:
-                    self._last_arrival_s = arrival_s
                 return claimed, dup
             stats.resets += 1
-            index = expected + self._host_estimate(host_s, n, sample_rate_hz)
-        elif host_s is not None and sample_rate_hz:
-            allowed = (HOST_MARGIN * host_s + HOST_SLACK_S) * sample_rate_hz
-            if claimed - expected > allowed:
-                stats.resets += 1
-                index = expected + self._host_estimate(host_s, n, sample_rate_hz)
+            index = expected + self._host_estimate(arrival_s, n, sample_rate_hz)
+        elif self._implausible_jump(claimed, expected, n, arrival_s, sample_rate_hz):
+            stats.resets += 1
+            index = expected + self._host_estimate(arrival_s, n, sample_rate_hz)
         missing = index - expected
         if missing > 0:
             stats.lost_samples += missing
@@ -268,19 +270,58 @@ class SampleSequencer:
             if index != claimed:
                 stats.estimated_gaps.append(expected)
         self.next_index = index + n
-        self._last_arrival_s = arrival_s
+        if arrival_s is not None:
+            self._last_arrival_s = arrival_s
+            self._update_pace(arrival_s, sample_rate_hz)
         return index, 0
 
-    @staticmethod
-    def _host_estimate(host_s: float | None, n: int, sample_rate_hz: float | None) -> int:
-        """Samples the host clock says were missed before a packet of ``n`` (0 unknown)."""
-        if host_s is None or not sample_rate_hz:
+    def _update_pace(self, arrival_s: float, sample_rate_hz: float | None) -> None:
+        if self._first is None or not sample_rate_hz or self.next_index is None:
+            return
+        elapsed_s = arrival_s - self._first[1]
+        if elapsed_s >= HOST_SLACK_S:  # early on, a backlog would inflate it
+            data_s = (self.next_index - self._first[0]) / sample_rate_hz
+            self._pace = max(self._pace, data_s / elapsed_s)
+
+    def _implausible_jump(
+        self,
+        claimed: int,
+        expected: int,
+        n: int,
+        arrival_s: float | None,
+        sample_rate_hz: float | None,
+    ) -> bool:
+        """Whether a forward jump claims samples that cannot exist yet by the host clock.
+
+        Jumps up to ``HOST_SLACK_S`` of samples are always believed (packet loss is
+        usually that); larger ones are scaled by the pace seen so far, so a source
+        that plays faster than real time (an emulator, a device emptying its memory)
+        keeps its gaps exact.
+        """
+        if self._first is None or arrival_s is None or not sample_rate_hz:
+            return False
+        if claimed - expected <= HOST_SLACK_S * sample_rate_hz:
+            return False
+        first_index, first_arrival_s = self._first
+        elapsed_s = max(0.0, arrival_s - first_arrival_s)
+        allowed = ((1.0 + HOST_MARGIN) * elapsed_s * self._pace + HOST_SLACK_S) * sample_rate_hz
+        return claimed + n - first_index > allowed
+
+    def _host_estimate(
+        self, arrival_s: float | None, n: int, sample_rate_hz: float | None
+    ) -> int:
+        """Samples the host clock says were missed before a packet of ``n`` (0: unknown)."""
+        if arrival_s is None or self._last_arrival_s is None or not sample_rate_hz:
             return 0
+        host_s = max(0.0, arrival_s - self._last_arrival_s)
         return max(0, int(round(host_s * sample_rate_hz)) - n)
 
 
 class IndexTracker:
     """Turn a device's wrapping sample counter into a continuous sample index.
+
+    :class:`CounterUnwrap` then :class:`SampleSequencer`: wraps, repeats, restarts
+    and gaps handled as those describe.
 
     Parameters
     ----------

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gaitback.acquisition.calibration import Calibration
-from gaitback.acquisition.decoder_base import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_base import RESTART_BACKSTEP_S, Decoder, DecodeStats, Samples
 from gaitback.acquisition.decoder_factory import make_decoder
 from gaitback.acquisition.profiles import DeviceProfile
 from gaitback.acquisition.timing import HostClockFit
@@ -241,6 +241,10 @@ class AcquisitionStream:
                     self.sample_rate_hz = float(samples.sample_rate_hz)
                     self.clock = HostClockFit(self.sample_rate_hz)
                 conn.offset = -int(dev[0])
+            elif (back := self._repeat_after_reconnect(conn.decoder, int(dev[0]))) is not None:
+                # The device re-sent samples from before it went away: same numbering,
+                # and the repeats are dropped below.
+                conn.offset = self._last_index - back - int(dev[0])
             else:
                 missing, exact = self._missing_across_reconnect(
                     conn.decoder, int(dev[0]), len(dev), arrival_s
@@ -272,15 +276,22 @@ class AcquisitionStream:
             )
         self.gaps.extend(g for g in out if isinstance(g, Gap))
         index = dev + conn.offset
+        acc, gyr = samples.acc_mps2, samples.gyr_dps
+        if self._last_index is not None and index[0] <= self._last_index:
+            fresh = index > self._last_index
+            self.stats.duplicates += int(np.count_nonzero(~fresh))
+            index, acc = index[fresh], acc[fresh]
+            gyr = None if gyr is None else gyr[fresh]
+            if not len(index):
+                return out
         self.clock.add(int(index[-1]), arrival_s)
-        gyr = samples.gyr_dps
         if self.calibration is not None:
             gyr = self.calibration.apply_gyro(gyr)
         out.append(
             SampleBlock(
                 time_s=index * period,
                 sample_index=index,
-                acc_mps2=samples.acc_mps2,
+                acc_mps2=acc,
                 gyr_dps=gyr,
                 host_time_s=self.clock.host_time(index),
             )
@@ -290,6 +301,18 @@ class AcquisitionStream:
         self._last_counter_kind = conn.decoder.device_counter
         self.n_samples += len(index)
         return out
+
+    def _repeat_after_reconnect(self, decoder: Decoder, first_dev: int) -> int | None:
+        """How far back (in samples) a reconnected device's first sample is, when it
+        re-sends what came before it went away; None when it does not."""
+        if not (
+            decoder.device_counter
+            and self._last_counter_kind
+            and self._last_device_index is not None
+        ):
+            return None
+        back = (self._last_device_index - first_dev) % 2**32
+        return back if back < RESTART_BACKSTEP_S * self.sample_rate_hz else None
 
     def _missing_across_reconnect(
         self, decoder: Decoder, first_dev: int, n: int, arrival_s: float

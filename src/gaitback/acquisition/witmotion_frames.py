@@ -107,8 +107,10 @@ class WitmotionSerialDecoder(Decoder):
         self._buf = b""
         self._skipped = 0  # bytes thrown away since the last valid frame
         self._kinds: list[int] = []  # the device's cycle of frame kinds, ascending
+        self._known = np.zeros(256, dtype=bool)  # the same, as a lookup table
         self._last: tuple[int, int] | None = None  # (sample slot, kind) of the last frame
         self._open = np.zeros((0, FRAME), dtype=np.uint8)  # frames of the open sample slot
+        self._open_slot: int | None = None
         self._next_slot = 0  # first sample slot not yet output
         # Frames held until one whole cycle of kinds has been seen (the cycle is learnt).
         self._early: list[tuple[np.ndarray, np.ndarray]] | None = []
@@ -187,9 +189,10 @@ class WitmotionSerialDecoder(Decoder):
         clean = kinds[skips == 0]
         if len(self._kinds) == 0 and len(kinds):
             clean = np.append(clean, kinds[0])  # the very first frame starts the stream
-        new = set(np.unique(clean).tolist()) - set(self._kinds)
-        if new:
-            self._kinds = sorted(set(self._kinds) | new)
+        if self._known[clean].all():
+            return
+        self._known[clean] = True
+        self._kinds = np.flatnonzero(self._known).tolist()
 
     def _feed(self, data: bytes) -> Samples:
         stats = DecodeStats()
@@ -212,7 +215,7 @@ class WitmotionSerialDecoder(Decoder):
         kinds = frames[:, 1].astype(np.int64)
         self._learn_kinds(kinds, skips)
         # Frames of a kind outside the cycle (chance matches in garbage) are skipped bytes.
-        in_cycle = np.isin(kinds, self._kinds)
+        in_cycle = self._known[kinds]
         if not in_cycle.all():
             extra = np.where(in_cycle, 0, skips + FRAME)
             kept = np.flatnonzero(in_cycle)
@@ -270,16 +273,21 @@ class WitmotionSerialDecoder(Decoder):
         start = self._next_slot
         end_slot = max(end_slot, start)
         kinds = frames[:, 1]
-        acc_slots = slots[kinds == ACC]
+        # Row of each slot's acc / gyro frame (-1: none); a slot holds one of each at most.
+        acc_row = np.full(end_slot - start, -1, dtype=np.int64)
+        is_acc = np.flatnonzero(kinds == ACC)
+        acc_row[slots[is_acc] - start] = is_acc
+        complete = acc_row >= 0
         if self.has_gyro:
-            gyr_slots = slots[kinds == GYRO]
-            index = np.intersect1d(acc_slots, gyr_slots, assume_unique=True)
-            gyr_raw = frames[kinds == GYRO][np.isin(gyr_slots, index), 2:8]
-            gyr_raw = gyr_raw.copy().view("<i2").reshape(-1, 3)
+            gyr_row = np.full(end_slot - start, -1, dtype=np.int64)
+            is_gyr = np.flatnonzero(kinds == GYRO)
+            gyr_row[slots[is_gyr] - start] = is_gyr
+            complete &= gyr_row >= 0
+            gyr_raw = frames[gyr_row[complete], 2:8].copy().view("<i2").reshape(-1, 3)
         else:
-            index, gyr_raw = acc_slots, None
-        acc_raw = frames[kinds == ACC][np.isin(acc_slots, index), 2:8]
-        acc_raw = acc_raw.copy().view("<i2").reshape(-1, 3)
+            gyr_raw = None
+        acc_raw = frames[acc_row[complete], 2:8].copy().view("<i2").reshape(-1, 3)
+        index = start + np.flatnonzero(complete)
         # Lost: every slot in [start, end_slot) that did not become a sample, as runs.
         bounds = np.concatenate([[start - 1], index, [end_slot]])
         missing = np.diff(bounds) - 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
     paths.update(interop_paths)
     if not args.no_report and (out / "report.html").exists():
         paths["report"] = out / "report.html"
-    saved = _save(result, args)
     if args.json:
         import json
 
         print(json.dumps(result.summary_json(), indent=2))
+        _save(result, args)
         return 0
     console.print(summary_table(result))
     for line in result.warnings:
@@ -119,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         findings_print(findings, console)
     for name, path in paths.items():
         console.print(f"{name:>8}: {path}")
+    # Saved last: whatever happens to the history store, the results are out already.
+    saved = _save(result, args)
     if saved:
         console.print(f"{'history':>8}: {saved}")
     return 0
@@ -163,13 +166,23 @@ def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> li
 
 
 def _save(result: AnalysisResult, args: argparse.Namespace) -> str | None:
+    """Save to the history; a store that cannot take it is a warning, not a failure."""
     if args.no_save or not result.has_running:
         return None
-    from gaitback.history import default_db_path, save_analysis
+    from gaitback.history import StoreUnavailable, default_db_path, save_analysis
 
-    session_id = save_analysis(
-        result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes
-    )
+    try:
+        session_id = save_analysis(
+            result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes
+        )
+    except StoreUnavailable as exc:
+        print(
+            f"gaitback: warning: not saved to the session history: {exc} "
+            "(--no-save skips saving)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
     return f"session {session_id} in {args.db or default_db_path()}"
 
 

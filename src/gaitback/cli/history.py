@@ -7,6 +7,7 @@ import sys
 
 from gaitback.history import (
     DEFAULT_RULE_PCT,
+    check_store,
     delete_session,
     edit_session,
     export_store,
@@ -84,6 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
+    # A damaged store is one line saying so, not a traceback or silently wrong tables.
+    check_store(args.db)
     sessions = list_sessions(args.db)
     view = HistoryView.build(sessions, list_shoes(args.db), rule_pct=args.rule_pct)
     shown = view

@@ -25,6 +25,8 @@ from gaitback.history.shoes import (
 from gaitback.history.store import (
     SCHEMA_VERSION,
     HistoryError,
+    StoreUnavailable,
+    check_store,
     connect,
     default_db_path,
     migrate,
@@ -48,7 +50,9 @@ __all__ = [
     "TREND_METRICS",
     "HistoryError",
     "ShoeMileage",
+    "StoreUnavailable",
     "add_shoe",
+    "check_store",
     "connect",
     "default_db_path",
     "delete_session",

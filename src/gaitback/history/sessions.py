@@ -23,7 +23,14 @@ import pandas as pd
 
 from gaitback.core.result import json_safe
 from gaitback.history.shoes import shoe_id
-from gaitback.history.store import DbPath, HistoryError, open_store, transaction
+from gaitback.history.store import (
+    DbPath,
+    HistoryError,
+    check_store,
+    open_store,
+    resolve_db_path,
+    transaction,
+)
 from gaitback.recording import Recording
 
 if TYPE_CHECKING:
@@ -285,12 +292,16 @@ def save_analysis(
     Raises
     ------
     HistoryError
-        Unknown shoe, invalid distance, or a store that cannot be written.
+        Unknown shoe or invalid distance.
+    StoreUnavailable
+        A store that is damaged (``PRAGMA quick_check``) or cannot be written.
     """
     record = session_record(
         result, shoe=shoe, surface=surface, notes=notes, distance_m=distance_m,
         started_at=started_at,
     )
+    if resolve_db_path(db).exists():
+        check_store(db)  # never write into a damaged store: it could lose more
     with open_store(db) as conn, transaction(conn):
         return upsert_session(conn, record)
 

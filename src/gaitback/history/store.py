@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from gaitback.errors import GaitbackError
@@ -28,6 +28,20 @@ DbPath = str | os.PathLike[str] | None
 
 class HistoryError(GaitbackError):
     """The session store cannot be opened, read or written as asked."""
+
+
+class StoreUnavailable(HistoryError):
+    """The store itself is the problem: damaged, read-only, locked or not a store.
+
+    Unlike a wrong request (an unknown shoe or session id), this says nothing
+    about the analysis being saved, so ``analyze`` reports it as a warning.
+    """
+
+
+#: What to do about a damaged store, appended to the message.
+DAMAGED_HINT = (
+    "move it aside (a new one is made) or restore a backup with 'gaitback history import'"
+)
 
 
 def default_db_path() -> Path:
@@ -129,7 +143,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
-        raise HistoryError(
+        raise StoreUnavailable(
             f"session store schema v{current} is newer than this gaitback (v{SCHEMA_VERSION}); "
             "upgrade gaitback"
         )
@@ -159,7 +173,7 @@ def connect(db: DbPath = None, *, target_version: int = SCHEMA_VERSION) -> sqlit
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
     except (OSError, sqlite3.Error) as exc:
-        raise HistoryError(f"{path}: cannot open the session store ({exc})") from None
+        raise StoreUnavailable(f"{path}: cannot open the session store ({exc})") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -170,7 +184,10 @@ def connect(db: DbPath = None, *, target_version: int = SCHEMA_VERSION) -> sqlit
         migrate(conn, target_version)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise HistoryError(f"{path}: not a usable gaitback session store ({exc})") from None
+        hint = f"; {DAMAGED_HINT}" if "malformed" in str(exc) else ""
+        raise StoreUnavailable(
+            f"{path}: not a usable gaitback session store ({exc}){hint}"
+        ) from None
     except BaseException:
         conn.close()
         raise
@@ -179,12 +196,52 @@ def connect(db: DbPath = None, *, target_version: int = SCHEMA_VERSION) -> sqlit
 
 @contextmanager
 def open_store(db: DbPath = None) -> Iterator[sqlite3.Connection]:
-    """``with open_store(db) as conn:`` -- a connection closed on exit."""
+    """``with open_store(db) as conn:`` -- a connection closed on exit.
+
+    An SQLite error inside the block (a damaged page found while reading, a
+    read-only file found while writing) becomes a one-line :class:`StoreUnavailable`.
+    """
+    path = resolve_db_path(db)
     conn = connect(db)
     try:
         yield conn
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnavailable(_store_problem(path, str(exc))) from None
     finally:
         conn.close()
+
+
+def _store_problem(path: Path, detail: str) -> str:
+    damaged = any(word in detail for word in ("malformed", "not a database", "decode", "page"))
+    if damaged:
+        return f"{path}: the session store is damaged ({detail}); {DAMAGED_HINT}"
+    return f"{path}: cannot use the session store ({detail})"
+
+
+def check_store(db: DbPath = None, max_problems: int = 3) -> None:
+    """Run ``PRAGMA quick_check`` on the store; raise :class:`StoreUnavailable` if damaged.
+
+    ``quick_check`` verifies the structure of every page (b-tree and overflow
+    links, page counts) in time linear in the file size, without the index
+    cross-checks of ``integrity_check``.
+    """
+    path = resolve_db_path(db)
+    with open_store(db) as conn:
+        try:
+            rows = conn.execute(f"PRAGMA quick_check({int(max_problems)})").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(_store_problem(path, str(exc))) from None
+    if rows == [("ok",)]:
+        return
+    lines = [
+        line.strip()
+        for (text,) in rows
+        for line in str(text).splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
+    raise StoreUnavailable(
+        f"{path}: the session store is damaged ({'; '.join(lines)[:300]}); {DAMAGED_HINT}"
+    )
 
 
 @contextmanager
@@ -197,10 +254,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise HistoryError(f"the session store is busy or read-only ({exc})") from None
+        raise StoreUnavailable(f"the session store is busy or read-only ({exc})") from None
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # The rollback itself fails when the file went bad mid-way: the error that
+        # got us here is the one to report.
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")

@@ -262,7 +262,12 @@ def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any
     if options.save_history:
         from gaitback.history import personal_baseline
 
-        baseline = personal_baseline(options.db, exclude=result) or None
+        try:
+            baseline = personal_baseline(options.db, exclude=result) or None
+        except Exception:
+            # As in `analyze`: no baseline rather than no report; a store that cannot
+            # be used is reported below, when saving fails the same way.
+            baseline = None
     feedback_process(
         result, thresholds_path=options.thresholds_path, baseline=baseline, report_path=report
     )
@@ -270,10 +275,19 @@ def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any
     paths["report"] = report
     if options.save_history and result.has_running:
         # Saved once, after the recorder closed the file: its content is the identity.
-        from gaitback.history import default_db_path, save_analysis
+        from gaitback.history import StoreUnavailable, default_db_path, save_analysis
 
-        save_analysis(result, db=options.db, shoe=options.shoe)
-        paths["history"] = Path(options.db or default_db_path())
+        try:
+            save_analysis(result, db=options.db, shoe=options.shoe)
+            paths["history"] = Path(options.db or default_db_path())
+        except StoreUnavailable as exc:
+            # The run is recorded and analysed: a broken history store must not hide it.
+            print(
+                f"gaitback: warning: not saved to the session history: {exc} "
+                "(--no-save skips saving)",
+                file=sys.stderr,
+                flush=True,
+            )
     return paths, result.summary
 
 
