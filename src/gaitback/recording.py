@@ -34,6 +34,10 @@ GYR_DECIMALS = 4
 #: A time step longer than this many nominal sample periods is a gap.
 GAP_FACTOR = 1.5
 
+#: Longest gap inside one recording (s): a day. Longer is a corrupt time cell
+#: or two sessions in one file, and is refused.
+MAX_GAP_S = 86400.0
+
 _META_KEYS = (
     "sample_rate_hz",
     "axes",
@@ -392,6 +396,14 @@ def recording_from_frame(
             f"{where} line {row + 2}: time_s goes from {t[row - 1]:.6g} to {t[row]:.6g}; "
             "time must strictly increase"
         )
+    jump = np.flatnonzero(step > MAX_GAP_S)
+    if len(jump):
+        row = int(jump[0]) + 1
+        raise RecordingError(
+            f"{where} line {row + 2}: time_s jumps by {step[row - 1]:.6g} s (from "
+            f"{t[row - 1]:.6g} to {t[row]:.6g}); a gap longer than a day is not one "
+            "recording (a corrupt time cell, or two sessions in one file)"
+        )
     _check_units(data[list(col.ACC)].to_numpy(), t, where)
     data = data.reset_index(drop=True)
     return Recording(data=data, meta=meta or RecordingMeta(), source=source)
@@ -412,7 +424,8 @@ def _check_units(acc: np.ndarray, t: np.ndarray, where: str) -> None:
     gravity, 9.81 m/s^2 upward, whatever the gait. So the magnitude of windowed
     means is ~9.8 in m/s^2, ~1 in g and ~0 without gravity.
     """
-    window = max(1, int(round(2.0 * len(t) / max(t[-1] - t[0], 1e-9)))) if len(t) > 1 else 1
+    # Samples per ~2 s from the median step, so that a gap cannot shrink the window.
+    window = max(1, int(round(2.0 / max(float(np.median(np.diff(t))), 1e-9)))) if len(t) > 1 else 1
     n = (len(acc) // window) * window
     if n == 0:
         means = acc.mean(axis=0, keepdims=True)

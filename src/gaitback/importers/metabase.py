@@ -64,7 +64,7 @@ def _stream(table: Table, rx: re.Pattern[str], scale: float) -> tuple[Stream, fl
     else:
         raise RecordingError(f"{table.where}: missing column 'epoc (ms)' or 'elapsed (s)'")
     values = np.stack([table.numbers(axes[a]) for a in "xyz"], axis=1) * scale
-    return make_stream(table.where, t, values), start, unit
+    return make_stream(table.where, t, values, table.lines(), unit), start, unit
 
 
 def _partner_names(name: str) -> tuple[str, str] | None:

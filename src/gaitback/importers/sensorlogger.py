@@ -83,7 +83,7 @@ class _Reader:
         start_ns = None
         if epoch_ns is not None and len(epoch_ns):
             start_ns = np.array([epoch_ns[0] - t[0] * 1e9])
-        return make_stream(where, t, values), start_ns
+        return make_stream(where, t, values, table.lines()), start_ns
 
 
 def _metadata(source: Source) -> dict[str, str]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gaitback.errors import RecordingError
+from gaitback.recording import MAX_GAP_S
 
 #: Encodings tried in order. Windows tools (WitMotion's PC software) may save
 #: their headers' degree sign in a legacy code page.
@@ -116,6 +117,11 @@ class Table:
     def line_of(self, row: int) -> int:
         return int(row) + self.first_line
 
+    def lines(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """File line of every body row (or of the rows selected by the mask ``rows``)."""
+        index = np.arange(len(self.body)) if rows is None else np.flatnonzero(rows)
+        return index + self.first_line
+
 
 def read_table(
     text: str,
@@ -201,22 +207,41 @@ class Stream:
         return float(np.median(np.diff(self.time_s))) if len(self.time_s) > 1 else float("nan")
 
 
-def make_stream(where: str, time_s: np.ndarray, values: np.ndarray) -> Stream:
+def make_stream(
+    where: str,
+    time_s: np.ndarray,
+    values: np.ndarray,
+    lines: np.ndarray | None = None,
+    time_unit_s: float = 1.0,
+) -> Stream:
     """Order samples by time and drop repeated timestamps (kept: the first).
 
     Phone apps occasionally write a sample twice or slightly out of order
     (buffered sensor events); neither is lost motion, so this is repaired and
-    counted, not refused.
+    counted, not refused. A gap longer than a day is refused (a corrupt time
+    cell, or two sessions in one file), naming the file line of the sample
+    after it when ``lines`` (one per sample) is given. ``time_unit_s`` is the
+    unit of ``time_s`` in seconds.
     """
     time_s = np.asarray(time_s, dtype=float)
     values = np.asarray(values, dtype=float).reshape(len(time_s), 3)
     if len(time_s) < 2:
         raise RecordingError(f"{where}: fewer than 2 samples")
     notes = []
+    order = np.arange(len(time_s))
     if np.any(np.diff(time_s) < 0):
         order = np.argsort(time_s, kind="stable")
         time_s, values = time_s[order], values[order]
         notes.append(f"{where}: samples re-ordered by time")
+    jump = np.flatnonzero(np.diff(time_s) * time_unit_s > MAX_GAP_S)
+    if len(jump):
+        k = int(jump[0]) + 1
+        at = f" line {int(lines[order[k]])}" if lines is not None else ""
+        raise RecordingError(
+            f"{where}{at}: time jumps by {(time_s[k] - time_s[k - 1]) * time_unit_s:.6g} s; "
+            "a gap longer than a day is not one recording (a corrupt time cell, or two "
+            "sessions in one file)"
+        )
     dup = np.flatnonzero(np.diff(time_s) == 0) + 1
     if len(dup):
         keep = np.ones(len(time_s), dtype=bool)
