@@ -161,5 +161,5 @@ def load(source: Source, acc_unit: str | None = None) -> Imported:
     notes = [*acc.notes, *(gyr.notes if gyr else []), *notes]
     if gyr is None:
         notes.append("no MetaBase gyroscope CSV found next to it: accelerometer only")
-    started = iso_utc(start) if start is not None else None
+    started = iso_utc(start, acc.where, "column 'epoc (ms)'") if start is not None else None
     return Imported(frame, "MbientLab MetaWear (MetaBase)", FORMAT, None, started, notes)

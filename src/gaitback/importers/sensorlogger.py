@@ -162,5 +162,9 @@ def load(source: Source, acc_unit: str | None = None) -> Imported:
     device = f"Sensor Logger ({'iOS' if platform == 'ios' else 'Android'})" if platform else (
         "Sensor Logger"
     )
-    started = iso_utc(float(start_ns[0]) / 1e9) if start_ns is not None else None
+    started = (
+        iso_utc(float(start_ns[0]) / 1e9, acc.where, "column 'time' (ns since 1970)")
+        if start_ns is not None
+        else None
+    )
     return Imported(frame, device, FORMAT, axes, started, notes)

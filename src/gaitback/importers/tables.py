@@ -90,11 +90,12 @@ class Table:
                 if self.decimal_comma:
                     text = np.char.replace(text.astype(str), ",", ".")
                 values = np.asarray(text, dtype=np.float64)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
+                # OverflowError: the parser kept a 400-digit cell as a Python int.
                 cells = column.fillna("").astype(str).str.strip()
                 if self.decimal_comma:
                     cells = cells.str.replace(",", ".", regex=False)
-                values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+                values = cells.map(_float_or_nan).to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             row = int(bad[0])
@@ -103,7 +104,9 @@ class Table:
             blank = raw is None or (isinstance(raw, float) and np.isnan(raw)) or (
                 isinstance(raw, str) and not raw.strip()
             )
-            what = "is empty" if blank else f"is not a number: {str(raw).strip()!r}"
+            text = str(raw).strip()
+            text = text if len(text) <= 40 else text[:37] + "..."
+            what = "is empty" if blank else f"is not a number: {text!r}"
             raise RecordingError(f"{self.where} line {line}: column '{self.header[index]}' {what}")
         return values
 
@@ -121,6 +124,13 @@ class Table:
         """File line of every body row (or of the rows selected by the mask ``rows``)."""
         index = np.arange(len(self.body)) if rows is None else np.flatnonzero(rows)
         return index + self.first_line
+
+
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except (ValueError, OverflowError):
+        return float("nan")
 
 
 def read_table(
