@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -223,3 +224,27 @@ def test_sensorlogger_epoch_out_of_range_via_cli(
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1, err
     assert "time" in err[0] and "no date" in err[0]
+
+
+# ----------------------------------------------------------------------------- zip members
+
+
+def test_zip_member_beyond_any_phone_export_is_refused_unread(tmp_path: Path) -> None:
+    from gaitback.importers.sources import MAX_MEMBER_BYTES
+
+    # 401 MB of one repeated row compresses to well under a megabyte: a zip bomb
+    # as far as an importer can tell.
+    row = b"1700000000000000000,0.010000,0.1,9.8,0.2\n"
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("Metadata.csv", "version,device name,recording time,platform\n2,P,x,Android\n")
+        with zf.open("TotalAcceleration.csv", "w", force_zip64=True) as member:
+            member.write(b"time,seconds_elapsed,z,y,x\n")
+            block = row * (4_000_000 // len(row))
+            for _ in range(MAX_MEMBER_BYTES // len(block) + 1):
+                member.write(block)
+    assert path.stat().st_size < 5_000_000
+    with pytest.raises(RecordingError) as err:
+        load_recording(path)
+    _one_line_naming(err.value, "TotalAcceleration.csv")
+    assert "200 MB" in str(err.value) and "limit" in str(err.value)

@@ -126,6 +126,10 @@ class Table:
         return index + self.first_line
 
 
+#: Line ends as ``str.splitlines`` and the CSV parser see them.
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
 def _float_or_nan(text: str) -> float:
     try:
         return float(text)
@@ -150,18 +154,29 @@ def read_table(
         Whether numbers use a decimal comma; guessed when ``None`` (only
         possible when the separator is not a comma).
     """
-    lines = text.splitlines()
-    if header_line >= len(lines):
-        raise RecordingError(f"{where}: no header line found")
-    head = lines[header_line]
+    # Only the lines up to the header are split off: a 200 MB export split into
+    # a list of lines, joined again and wrapped in StringIO took ten times its size.
+    body_start = 0
+    for _ in range(header_line + 1):
+        if body_start >= len(text):
+            raise RecordingError(f"{where}: no header line found")
+        end = _LINE_END.search(text, body_start)
+        head, body_start = (
+            (text[body_start : end.start()], end.end()) if end else (text[body_start:], len(text))
+        )
     sep = sep or sniff_separator(head)
     header = split_header(head, sep)
-    body_text = "\n".join(lines[header_line + 1 :])
-    if not body_text.strip():
+    if not text[body_start : body_start + 65536].strip() and not text[body_start:].strip():
         raise RecordingError(f"{where}: has a header but no samples")
+    # Parsed from UTF-8 bytes: one byte per character here, where StringIO keeps four.
+    data = text.encode("utf-8")
+    buffer = io.BytesIO(data)
+    buffer.seek(len(text[:body_start].encode("utf-8")))
+    del data
     try:
         body = pd.read_csv(
-            io.StringIO(body_text),
+            buffer,
+            encoding="utf-8",
             sep=sep,
             header=None,
             # Numbers parse in C; only blank cells are missing values, so that
