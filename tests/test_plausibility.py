@@ -161,3 +161,29 @@ def test_cli_says_what_it_did_with_a_corrupt_row(sim, tmp_path: Path) -> None:
     assert summary["lost_samples"] == 1
     steps = pd.read_csv(tmp_path / "out" / "steps.csv")
     assert steps[col.IMPACT].max() < 5.0
+
+
+def test_phone_export_with_deg_per_s_under_a_rad_per_s_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # phyphox labels its gyroscope rad/s; an app (or a user's script) that wrote deg/s
+    # there has every rate read 57.3 times too fast.
+    from gaitback.cli.main import main
+    from test_import_support import acc_columns, gyr_columns, phyphox_table, running_recording
+
+    rec = running_recording(duration_s=30.0, rate_hz=100.0, seed=21)
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Raw Data.csv").write_text(
+        phyphox_table(
+            acc_columns(rec.time_s, rec.acc_mps2) + gyr_columns(rec.time_s, rec.gyr_dps * 57.3)
+        )
+    )
+    out = tmp_path / "out"
+    assert main(["analyze", str(folder), "--out", str(out), "--no-save", "--no-report"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "deg/s stored as rad/s" in printed and "gyroscope ignored" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["has_gyro"] is False
+    assert summary["pelvic_drop_left_deg"] is None and summary["pelvic_rotation_deg"] is None
+    assert summary["n_steps"] > 50

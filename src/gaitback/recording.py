@@ -16,6 +16,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,10 @@ GYR_DECIMALS = 4
 
 #: A time step longer than this many nominal sample periods is a gap.
 GAP_FACTOR = 1.5
+
+#: Longest gap inside one recording (s): a day. Longer is a corrupt time cell
+#: or two sessions in one file, and is refused.
+MAX_GAP_S = 86400.0
 
 _META_KEYS = (
     "sample_rate_hz",
@@ -109,25 +114,53 @@ class RecordingMeta:
             meta.runner = {
                 k: _positive(v, f"{where}: runner.{k}") for k, v in runner.items() if v is not None
             }
-        for key in ("device", "started_at", "notes"):
+        for key in ("device", "notes"):
             if raw.get(key) is not None:
                 setattr(meta, key, str(raw[key]))
+        if raw.get("started_at") is not None:
+            meta.started_at = _iso_time(raw["started_at"], f"{where}: started_at")
         return meta
 
 
 def _positive(value: Any, what: str, zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RecordingError(f"{what} must be a number, got {_short(value)}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise RecordingError(f"{what} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise RecordingError(f"{what} must be a number, got {_short(value)}") from None
     if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
-        raise RecordingError(f"{what} must be a positive number, got {value!r}")
+        raise RecordingError(f"{what} must be a positive number, got {_short(value)}")
     return number
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """``repr`` of a user's value, cut to one short line (a cell may hold 400 digits)."""
+    text = repr(value) if not isinstance(value, float) else f"{value:g}"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _iso_time(value: Any, what: str) -> str:
+    """An ISO 8601 time that converts to an instant (naive: local time)."""
+    text = str(value).strip()
+    try:
+        stamp = datetime.fromisoformat(text)
+        (stamp if stamp.tzinfo else stamp.astimezone()).timestamp()
+    except (ValueError, OverflowError, OSError):
+        raise RecordingError(
+            f"{what} must be an ISO 8601 time such as 2025-03-14T09:30:00Z, got {_short(value)}"
+        ) from None
+    return text
 
 
 def validate_axes(axes: Any, where: str = "sidecar") -> dict[str, str]:
     """Check an ``axes`` mapping: x, y, z each to a distinct body direction, right-handed."""
-    if not isinstance(axes, Mapping) or set(axes) != {"x", "y", "z"}:
+    if (
+        not isinstance(axes, Mapping)
+        or set(axes) != {"x", "y", "z"}
+        or not all(isinstance(v, str) for v in axes.values())
+    ):
         raise RecordingError(
             f'{where}: axes must map "x", "y" and "z" to body directions, '
             f'e.g. {{"x": "up", "y": "left", "z": "backward"}}'
@@ -245,6 +278,8 @@ def read_sidecar(csv_path: str | os.PathLike[str]) -> RecordingMeta:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise RecordingError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise RecordingError(f"{path}: JSON nested too deeply to be a sidecar") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordingError(f"{path}: cannot read sidecar ({exc})") from None
     return RecordingMeta.from_dict(raw, where=str(path))
@@ -381,7 +416,7 @@ def recording_from_frame(
         if len(bad):
             row = int(bad[0])
             raw = frame[name].iloc[row]
-            what = "is empty" if _is_blank(raw) else f"is not a finite number: {raw!r}"
+            what = "is empty" if _is_blank(raw) else f"is not a finite number: {_short(raw)}"
             raise RecordingError(f"{where} line {row + 2}: {name} {what}")
     t = data[col.TIME].to_numpy()
     step = np.diff(t)
@@ -391,6 +426,14 @@ def recording_from_frame(
         raise RecordingError(
             f"{where} line {row + 2}: time_s goes from {t[row - 1]:.6g} to {t[row]:.6g}; "
             "time must strictly increase"
+        )
+    jump = np.flatnonzero(step > MAX_GAP_S)
+    if len(jump):
+        row = int(jump[0]) + 1
+        raise RecordingError(
+            f"{where} line {row + 2}: time_s jumps by {step[row - 1]:.6g} s (from "
+            f"{t[row - 1]:.6g} to {t[row]:.6g}); a gap longer than a day is not one "
+            "recording (a corrupt time cell, or two sessions in one file)"
         )
     _check_units(data[list(col.ACC)].to_numpy(), t, where)
     data = data.reset_index(drop=True)
@@ -412,7 +455,8 @@ def _check_units(acc: np.ndarray, t: np.ndarray, where: str) -> None:
     gravity, 9.81 m/s^2 upward, whatever the gait. So the magnitude of windowed
     means is ~9.8 in m/s^2, ~1 in g and ~0 without gravity.
     """
-    window = max(1, int(round(2.0 * len(t) / max(t[-1] - t[0], 1e-9)))) if len(t) > 1 else 1
+    # Samples per ~2 s from the median step, so that a gap cannot shrink the window.
+    window = max(1, int(round(2.0 / max(float(np.median(np.diff(t))), 1e-9)))) if len(t) > 1 else 1
     n = (len(acc) // window) * window
     if n == 0:
         means = acc.mean(axis=0, keepdims=True)

@@ -21,6 +21,14 @@ from gaitback.recording import Recording
 #: that an interpolated span cannot hide a whole stance (>= 150 ms).
 MAX_BRIDGE_S = 0.1
 
+#: Grid samples kept inside a long gap (s): enough for filters to settle
+#: between blocks, bounded so that a clock jump cannot blow up memory.
+MAX_GAP_FILL_S = 2.0
+
+#: A grid may hold at most this many points per recorded sample: beyond it most
+#: of the recording would be missing, which says the sample rate is wrong.
+MAX_GRID_PER_SAMPLE = 4
+
 #: Sample rates the core is designed for.
 MIN_RATE_HZ = 40.0
 MAX_RATE_HZ = 2000.0
@@ -56,7 +64,7 @@ class UniformSignals:
 
 
 def signals_uniform(recording: Recording, max_bridge_s: float = MAX_BRIDGE_S) -> UniformSignals:
-    """Resample a recording onto a uniform grid at its nominal rate.
+    """Resample a recording onto a uniform grid at its nominal rate, block by block.
 
     Parameters
     ----------
@@ -65,6 +73,14 @@ def signals_uniform(recording: Recording, max_bridge_s: float = MAX_BRIDGE_S) ->
     max_bridge_s
         Gaps up to this length are bridged by linear interpolation (flagged in
         ``bridged``); longer gaps split the grid into separate ``blocks``.
+
+    Notes
+    -----
+    Each block of contiguous data gets its own uniform grid. Between two blocks
+    the grid goes on into the gap for at most :data:`MAX_GAP_FILL_S` (those
+    samples belong to no block and are never analysed), then resumes at the next
+    block's first sample: so memory follows the data, not the clock, and a clock
+    jump of days costs what a short gap does.
     """
     t = recording.time_s
     rate = recording.sample_rate_hz
@@ -76,23 +92,49 @@ def signals_uniform(recording: Recording, max_bridge_s: float = MAX_BRIDGE_S) ->
             f"{MIN_RATE_HZ:.0f}-{MAX_RATE_HZ:.0f} Hz"
         )
     period = 1.0 / rate
-    n = int(np.floor((t[-1] - t[0]) / period + 1e-6)) + 1
-    grid = t[0] + np.arange(n) * period
+    grid, in_long_gap = _block_grid(t, period, max_bridge_s, recording.source)
     acc = _interp_columns(grid, t, recording.acc_mps2)
     gyr = recording.gyr_dps
     gyr = _interp_columns(grid, t, gyr) if gyr is not None else None
 
     # A grid point is bridged when the nearest recorded sample is more than
-    # half a period away; it belongs to a long gap when the enclosing recorded
-    # interval is longer than max_bridge_s.
+    # half a period away (inside a block every recorded interval is short).
     right = np.clip(np.searchsorted(t, grid), 1, len(t) - 1)
-    interval = t[right] - t[right - 1]
     nearest = np.minimum(np.abs(grid - t[right - 1]), np.abs(t[right] - grid))
-    bridged = nearest > 0.5 * period + 1e-9
-    in_long_gap = bridged & (interval > max_bridge_s)
+    bridged = (nearest > 0.5 * period + 1e-9) & ~in_long_gap
     blocks = _runs(~in_long_gap)
     dead = tuple(int(j) for j in range(3) if np.ptp(recording.acc_mps2[:, j]) == 0.0)
-    return UniformSignals(grid, acc, gyr, rate, bridged & ~in_long_gap, blocks, dead)
+    return UniformSignals(grid, acc, gyr, rate, bridged, blocks, dead)
+
+
+def _block_grid(
+    t: np.ndarray, period: float, max_bridge_s: float, source: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The grid times, and which of them lie in a long gap (see :func:`signals_uniform`)."""
+    cut = np.flatnonzero(np.diff(t) > max_bridge_s) + 1
+    first = np.concatenate([[0], cut])
+    last = np.concatenate([cut - 1, [len(t) - 1]])
+    span = t[last] - t[first]
+    n_block = np.floor(span / period + 1e-6).astype(np.int64) + 1
+    gap_s = np.append(t[first[1:]] - t[last[:-1]], 0.0)
+    n_fill = np.minimum(
+        np.floor(gap_s / period - 1e-6).astype(np.int64), int(MAX_GAP_FILL_S / period)
+    )
+    n_fill = np.maximum(n_fill, 0)
+    total = int(n_block.sum() + n_fill.sum())
+    if total > MAX_GRID_PER_SAMPLE * len(t):
+        raise GaitbackError(
+            f"{source}: at {1 / period:.0f} Hz its timestamps call for {total:,} samples but "
+            f"it holds {len(t):,}: most would be missing; check the sample rate "
+            "(sidecar sample_rate_hz)"
+        )
+    # Grid point k of a block (or of the filler after it) is start + k * period.
+    lengths = n_block + n_fill
+    owner = np.repeat(np.arange(len(first)), lengths)
+    offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    grid = t[first][owner] + offset * period
+    in_long_gap = offset >= n_block[owner]
+    return grid, in_long_gap
 
 
 def _interp_columns(grid: np.ndarray, t: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -352,4 +352,3 @@ def side_evidence_scale(per_step: np.ndarray) -> np.ndarray:
     scale = 1.4826 * np.nanmedian(np.abs(centred), axis=0)
     safe = np.where(scale > 0, scale, 1.0)
     return np.where(scale > 0, np.clip(np.nan_to_num(centred / safe), -3.0, 3.0), 0.0)
-

@@ -209,15 +209,31 @@ def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     direction's horizontal components, not its angle, so a wrap never
     disturbs it and moments when the direction is near vertical weigh little.
     """
-    up_in_sensor = quat_rotate(quat_conjugate(quat_mean(q)), _UP)[:, 0]
+    # Mean posture from a subsample: it only picks a direction that stays horizontal.
+    sample = q[:, :: max(1, q.shape[1] // 1000)]
+    up_in_sensor = quat_rotate(quat_conjugate(quat_mean(sample)), _UP)[:, 0]
     axis = np.eye(3)[int(np.argmin(np.abs(up_in_sensor)))]
     probe = axis - np.dot(axis, up_in_sensor) * up_in_sensor
     probe = probe / np.linalg.norm(probe)
-    horizontal = quat_rotate(q, probe[:, None])[:2]
-    smooth = lowpass(horizontal, TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
-    half = -0.5 * np.arctan2(smooth[1], smooth[0])
-    zeros = np.zeros_like(half)
-    return quat_multiply(np.stack([np.cos(half), zeros, zeros, np.sin(half)]), q)
+    smooth = lowpass(_horizontal_xy(q, probe), TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    return quat_turn_z(q, -np.arctan2(smooth[1], smooth[0]))
+
+
+def _horizontal_xy(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """World x and y ``(2, n)`` of the fixed sensor vector ``v`` rotated by ``q`` ``(4, n)``."""
+    w, x, y, z = q
+    world_x = (1 - 2 * (y * y + z * z)) * v[0] + 2 * (x * y - w * z) * v[1]
+    world_x += 2 * (x * z + w * y) * v[2]
+    world_y = 2 * (x * y + w * z) * v[0] + (1 - 2 * (x * x + z * z)) * v[1]
+    world_y += 2 * (y * z - w * x) * v[2]
+    return np.stack([world_x, world_y])
+
+
+def quat_turn_z(q: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
+    """``Rz(angle) ⊗ q`` for quaternions ``(4, n)`` and one angle per sample."""
+    c, s = np.cos(0.5 * angle_rad), np.sin(0.5 * angle_rad)
+    w, x, y, z = q
+    return np.stack([c * w - s * z, c * x - s * y, c * y + s * x, c * z + s * w])
 
 
 def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) -> float | None:

@@ -78,12 +78,10 @@ class PlausibleRecording:
 
 def implausible_rows(acc_mps2: np.ndarray, gyr_dps: np.ndarray | None) -> np.ndarray:
     """True for rows beyond any IMU's full scale (per axis) or not finite."""
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(acc_mps2).all(axis=1)
-        bad |= np.nan_to_num(np.abs(acc_mps2), nan=0.0).max(axis=1) > ACC_FULL_SCALE_G * G
-        if gyr_dps is not None:
-            bad |= ~np.isfinite(gyr_dps).all(axis=1)
-            bad |= np.nan_to_num(np.abs(gyr_dps), nan=0.0).max(axis=1) > GYR_FULL_SCALE_DPS
+    # One comparison per value: NaN and +-inf fail "<= limit" as well.
+    bad = ~(np.abs(acc_mps2) <= ACC_FULL_SCALE_G * G).all(axis=1)
+    if gyr_dps is not None:
+        bad |= ~(np.abs(gyr_dps) <= GYR_FULL_SCALE_DPS).all(axis=1)
     return bad
 
 
@@ -136,7 +134,7 @@ def plausibility_check(recording: Recording) -> PlausibleRecording:
     # puts most running samples beyond full scale, and dropping them would hide why.
     if gyr is not None:
         ok = ~bad & np.isfinite(gyr).all(axis=1)
-        problem = gyro_unit_problem(acc[ok], gyr[ok])
+        problem = gyro_unit_problem(acc, gyr) if ok.all() else gyro_unit_problem(acc[ok], gyr[ok])
         if problem is not None:
             out.gyro_ignored = True
             out.warnings.append(
@@ -145,7 +143,7 @@ def plausibility_check(recording: Recording) -> PlausibleRecording:
             )
             gyr = None
         else:
-            bad = implausible_rows(acc, gyr)
+            bad |= implausible_rows(np.zeros((len(gyr), 0)), gyr)
     data = recording.data
     if out.gyro_ignored:
         data = data.drop(columns=list(col.GYR))

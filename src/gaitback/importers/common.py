@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gaitback import columns as col
+from gaitback.errors import RecordingError
 from gaitback.recording import axes_matrix
 
 #: A phone upright in a belt pouch at the sacrum, screen facing away from the
@@ -32,9 +33,22 @@ class Imported:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def iso_utc(epoch_s: float) -> str:
-    """Unix time as ISO 8601 UTC with milliseconds."""
-    stamp = datetime.fromtimestamp(epoch_s, tz=UTC)
+def iso_utc(epoch_s: float, where: str = "", field: str = "time") -> str:
+    """Unix time as ISO 8601 UTC with milliseconds.
+
+    Raises
+    ------
+    RecordingError
+        Naming ``where`` and ``field`` when the time is no date at all (out of
+        the calendar's range, or not finite): a corrupt cell.
+    """
+    try:
+        stamp = datetime.fromtimestamp(epoch_s, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        shown = f"{epoch_s:.6g}" if isinstance(epoch_s, float) else repr(epoch_s)[:40]
+        raise RecordingError(
+            f"{where}: {field} gives a start time of {shown} s since 1970, which is no date"
+        ) from None
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -42,9 +42,11 @@ def gravity_level_mps2(stream: Stream) -> float:
     gravity: ~9.8 m/s^2 with gravity included, ~0 without.
     """
     t, acc = stream.time_s, stream.values
-    edges = np.floor((t - t[0]) / GRAVITY_WINDOW_S).astype(np.int64)
-    counts = np.bincount(edges)
-    sums = np.stack([np.bincount(edges, weights=acc[:, k]) for k in range(3)], axis=1)
+    # Windows are numbered by the ones that hold samples, not by the clock: a
+    # time jump (a corrupt cell) must not make billions of empty windows.
+    _, window = np.unique(np.floor((t - t[0]) / GRAVITY_WINDOW_S), return_inverse=True)
+    counts = np.bincount(window)
+    sums = np.stack([np.bincount(window, weights=acc[:, k]) for k in range(3)], axis=1)
     full = counts >= max(1, int(0.5 * counts.max()))
     means = sums[full] / counts[full, None]
     return float(np.median(np.linalg.norm(means, axis=1)))

@@ -64,7 +64,7 @@ def _stream(table: Table, rx: re.Pattern[str], scale: float) -> tuple[Stream, fl
     else:
         raise RecordingError(f"{table.where}: missing column 'epoc (ms)' or 'elapsed (s)'")
     values = np.stack([table.numbers(axes[a]) for a in "xyz"], axis=1) * scale
-    return make_stream(table.where, t, values), start, unit
+    return make_stream(table.where, t, values, table.lines(), unit), start, unit
 
 
 def _partner_names(name: str) -> tuple[str, str] | None:
@@ -161,5 +161,5 @@ def load(source: Source, acc_unit: str | None = None) -> Imported:
     notes = [*acc.notes, *(gyr.notes if gyr else []), *notes]
     if gyr is None:
         notes.append("no MetaBase gyroscope CSV found next to it: accelerometer only")
-    started = iso_utc(start) if start is not None else None
+    started = iso_utc(start, acc.where, "column 'epoc (ms)'") if start is not None else None
     return Imported(frame, "MbientLab MetaWear (MetaBase)", FORMAT, None, started, notes)

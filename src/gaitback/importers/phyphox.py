@@ -78,7 +78,7 @@ def _stream(table: Table, cols: list[int], time_col: int, scale: float) -> Strea
     rows = ~table.blank_rows(use)
     t = table.numbers(time_col, rows)
     values = np.stack([table.numbers(c, rows) for c in cols], axis=1) * scale
-    return make_stream(table.where, t, values)
+    return make_stream(table.where, t, values, table.lines(rows))
 
 
 def _started_at(source: Source) -> str | None:

@@ -83,7 +83,7 @@ class _Reader:
         start_ns = None
         if epoch_ns is not None and len(epoch_ns):
             start_ns = np.array([epoch_ns[0] - t[0] * 1e9])
-        return make_stream(where, t, values), start_ns
+        return make_stream(where, t, values, table.lines()), start_ns
 
 
 def _metadata(source: Source) -> dict[str, str]:
@@ -162,5 +162,9 @@ def load(source: Source, acc_unit: str | None = None) -> Imported:
     device = f"Sensor Logger ({'iOS' if platform == 'ios' else 'Android'})" if platform else (
         "Sensor Logger"
     )
-    started = iso_utc(float(start_ns[0]) / 1e9) if start_ns is not None else None
+    started = (
+        iso_utc(float(start_ns[0]) / 1e9, acc.where, "column 'time' (ns since 1970)")
+        if start_ns is not None
+        else None
+    )
     return Imported(frame, device, FORMAT, axes, started, notes)

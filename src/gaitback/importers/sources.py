@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -12,8 +13,10 @@ from gaitback.importers.tables import decode
 
 #: Bytes read to recognise a file by its first lines.
 HEAD_BYTES = 8192
-#: Refuse absurd members (a zip bomb or a video) before decompressing them.
-MAX_MEMBER_BYTES = 2_000_000_000
+#: Largest file of an export read (bytes, after decompression). A 3-hour 6-axis
+#: phone export is about 200 MB in all, its largest file less; anything bigger
+#: is not a run (a zip bomb, a video), and parsing it would take gigabytes.
+MAX_MEMBER_BYTES = 400_000_000
 
 
 @dataclass
@@ -61,17 +64,23 @@ class Source:
             if self.kind == "zip":
                 with zipfile.ZipFile(self.path) as zf:
                     info = zf.getinfo(member)
-                    if info.file_size > MAX_MEMBER_BYTES:
-                        raise RecordingError(f"{where}: too large ({info.file_size} bytes)")
+                    if not limit and info.file_size > MAX_MEMBER_BYTES:
+                        raise RecordingError(_too_large(where, info.file_size))
                     with zf.open(info) as fh:
-                        return fh.read(limit) if limit else fh.read()
-            target = self.path / member if self.kind == "dir" else self.path
-            with open(target, "rb") as fh:
-                return fh.read(limit) if limit else fh.read()
-        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+                        # The declared size may lie: never decompress past the cap.
+                        raw = fh.read(limit or MAX_MEMBER_BYTES + 1)
+            else:
+                target = self.path / member if self.kind == "dir" else self.path
+                with open(target, "rb") as fh:
+                    raw = fh.read(limit or MAX_MEMBER_BYTES + 1)
+            if not limit and len(raw) > MAX_MEMBER_BYTES:
+                raise RecordingError(_too_large(where, len(raw)))
+            return raw
+        except (OSError, zipfile.BadZipFile, KeyError, EOFError, zlib.error) as exc:
             raise RecordingError(f"{where}: cannot read ({exc})") from None
 
     def read_text(self, member: str) -> str:
+        """The member decoded as text (at most :data:`MAX_MEMBER_BYTES`)."""
         return decode(self.read_bytes(member), self.label(member))
 
     def head(self, member: str) -> str:
@@ -97,3 +106,11 @@ class Source:
     def by_name(self, name: str) -> list[str]:
         """Members whose base name is ``name`` (case-insensitive)."""
         return [m for m in self.members if PurePosixPath(m).name.lower() == name.lower()]
+
+
+def _too_large(where: str, size: int) -> str:
+    return (
+        f"{where}: {'more than ' if size > MAX_MEMBER_BYTES else ''}{size / 1e6:.0f} MB, "
+        f"larger than any phone export reaches (a 3-hour 6-axis export is about 200 MB; "
+        f"limit {MAX_MEMBER_BYTES / 1e6:.0f} MB per file): not a recording"
+    )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gaitback.errors import RecordingError
+from gaitback.recording import MAX_GAP_S
 
 #: Encodings tried in order. Windows tools (WitMotion's PC software) may save
 #: their headers' degree sign in a legacy code page.
@@ -94,11 +95,12 @@ class Table:
                 if self.decimal_comma:
                     text = np.char.replace(text.astype(str), ",", ".")
                 values = np.asarray(text, dtype=np.float64)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
+                # OverflowError: the parser kept a 400-digit cell as a Python int.
                 cells = column.fillna("").astype(str).str.strip()
                 if self.decimal_comma:
                     cells = cells.str.replace(",", ".", regex=False)
-                values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+                values = cells.map(_float_or_nan).to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             row = int(bad[0])
@@ -107,7 +109,9 @@ class Table:
             blank = raw is None or (isinstance(raw, float) and np.isnan(raw)) or (
                 isinstance(raw, str) and not raw.strip()
             )
-            what = "is empty" if blank else f"is not a number: {str(raw).strip()!r}"
+            text = str(raw).strip()
+            text = text if len(text) <= 40 else text[:37] + "..."
+            what = "is empty" if blank else f"is not a number: {text!r}"
             raise RecordingError(f"{self.where} line {line}: column '{self.header[index]}' {what}")
         return values
 
@@ -120,6 +124,22 @@ class Table:
 
     def line_of(self, row: int) -> int:
         return int(row) + self.first_line
+
+    def lines(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """File line of every body row (or of the rows selected by the mask ``rows``)."""
+        index = np.arange(len(self.body)) if rows is None else np.flatnonzero(rows)
+        return index + self.first_line
+
+
+#: Line ends as ``str.splitlines`` and the CSV parser see them.
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except (ValueError, OverflowError):
+        return float("nan")
 
 
 def read_table(
@@ -139,18 +159,29 @@ def read_table(
         Whether numbers use a decimal comma; guessed when ``None`` (only
         possible when the separator is not a comma).
     """
-    lines = text.splitlines()
-    if header_line >= len(lines):
-        raise RecordingError(f"{where}: no header line found")
-    head = lines[header_line]
+    # Only the lines up to the header are split off: a 200 MB export split into
+    # a list of lines, joined again and wrapped in StringIO took ten times its size.
+    body_start = 0
+    for _ in range(header_line + 1):
+        if body_start >= len(text):
+            raise RecordingError(f"{where}: no header line found")
+        end = _LINE_END.search(text, body_start)
+        head, body_start = (
+            (text[body_start : end.start()], end.end()) if end else (text[body_start:], len(text))
+        )
     sep = sep or sniff_separator(head)
     header = split_header(head, sep)
-    body_text = "\n".join(lines[header_line + 1 :])
-    if not body_text.strip():
+    if not text[body_start : body_start + 65536].strip() and not text[body_start:].strip():
         raise RecordingError(f"{where}: has a header but no samples")
+    # Parsed from UTF-8 bytes: one byte per character here, where StringIO keeps four.
+    data = text.encode("utf-8")
+    buffer = io.BytesIO(data)
+    buffer.seek(len(text[:body_start].encode("utf-8")))
+    del data
     try:
         body = pd.read_csv(
-            io.StringIO(body_text),
+            buffer,
+            encoding="utf-8",
             sep=sep,
             header=None,
             # Numbers parse in C; only blank cells are missing values, so that
@@ -208,22 +239,41 @@ class Stream:
         return float(np.median(np.diff(self.time_s))) if len(self.time_s) > 1 else float("nan")
 
 
-def make_stream(where: str, time_s: np.ndarray, values: np.ndarray) -> Stream:
+def make_stream(
+    where: str,
+    time_s: np.ndarray,
+    values: np.ndarray,
+    lines: np.ndarray | None = None,
+    time_unit_s: float = 1.0,
+) -> Stream:
     """Order samples by time and drop repeated timestamps (kept: the first).
 
     Phone apps occasionally write a sample twice or slightly out of order
     (buffered sensor events); neither is lost motion, so this is repaired and
-    counted, not refused.
+    counted, not refused. A gap longer than a day is refused (a corrupt time
+    cell, or two sessions in one file), naming the file line of the sample
+    after it when ``lines`` (one per sample) is given. ``time_unit_s`` is the
+    unit of ``time_s`` in seconds.
     """
     time_s = np.asarray(time_s, dtype=float)
     values = np.asarray(values, dtype=float).reshape(len(time_s), 3)
     if len(time_s) < 2:
         raise RecordingError(f"{where}: fewer than 2 samples")
     notes = []
+    order = np.arange(len(time_s))
     if np.any(np.diff(time_s) < 0):
         order = np.argsort(time_s, kind="stable")
         time_s, values = time_s[order], values[order]
         notes.append(f"{where}: samples re-ordered by time")
+    jump = np.flatnonzero(np.diff(time_s) * time_unit_s > MAX_GAP_S)
+    if len(jump):
+        k = int(jump[0]) + 1
+        at = f" line {int(lines[order[k]])}" if lines is not None else ""
+        raise RecordingError(
+            f"{where}{at}: time jumps by {(time_s[k] - time_s[k - 1]) * time_unit_s:.6g} s; "
+            "a gap longer than a day is not one recording (a corrupt time cell, or two "
+            "sessions in one file)"
+        )
     dup = np.flatnonzero(np.diff(time_s) == 0) + 1
     if len(dup):
         keep = np.ones(len(time_s), dtype=bool)

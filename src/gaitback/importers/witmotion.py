@@ -160,7 +160,7 @@ def load(source: Source, acc_unit: str | None = None) -> Imported:
             )
     # t strictly increases here (chip clock checked, PC clock rebuilt), so the
     # stream keeps every row in order and the gyro rows stay aligned with it.
-    stream = make_stream(where, t - t[0], acc)
+    stream = make_stream(where, t - t[0], acc, table.lines(rows))
     require_gravity(stream, "WitMotion logs always include gravity; check the AccX(g) columns")
     frame = canonical_frame(stream.time_s, stream.values, None if gyr is None else gyr * (
         GYR_UNITS["deg/s"]

@@ -112,6 +112,10 @@ class OnlineOrientation:
         self._tilt_sos = signal.butter(2 if has_gyro else 4, TILT_CUTOFF_HZ / nyq, output="sos")
         self._smooth_sos = signal.butter(2, min(20.0, 0.4 * self.fs) / nyq, output="sos")
         self._tilt_zi: np.ndarray | None = None
+        # Order 4: the stride's yaw swing must not leak into the held heading.
+        self._yaw_sos = signal.butter(4, TILT_CUTOFF_HZ / nyq, output="sos")
+        self._yaw_zi: np.ndarray | None = None
+        self._probe: np.ndarray | None = None
         self._smooth_zi: np.ndarray | None = None
         self._still_sos = signal.butter(4, min(STILL_CUTOFF_HZ, 0.4 * self.fs) / nyq, output="sos")
         self._still_zi: np.ndarray | None = None
@@ -163,7 +167,7 @@ class OnlineOrientation:
         if self.has_gyro and gyr_dps is not None:
             gyr = np.ascontiguousarray(np.asarray(gyr_dps, dtype=float).T)
         self._observe_stillness(magnitude_g, gyr)
-        q = self._tilt_gyro(acc, gyr) if gyr is not None else self._tilt_acc(acc)
+        q = self._yaw_hold(self._tilt_gyro(acc, gyr)) if gyr is not None else self._tilt_acc(acc)
         level = quat_rotate(q, acc)
         self._update_heading(level)
         self._observe_posture(q)
@@ -215,6 +219,32 @@ class OnlineOrientation:
             self.gyro_bias_dps = self.gyro_bias_dps - learn * np.degrees(rate_sensor)
         self.q_level = q[:, -1].copy()
         return q
+
+    def _yaw_hold(self, q: np.ndarray) -> np.ndarray:
+        """Remove slow yaw (gyro drift, slow turns) from sensor-to-level ``q``.
+
+        The causal counterpart of :func:`gaitback.core.orientation.yaw_drift_remove`:
+        the tilt loop cannot see a bias about the vertical, so a bias that changes
+        after the still period (warm-up, temperature) turns the level frame by a
+        degree a second or more, and the heading estimate, with its memory of
+        ``HEADING_MEMORY_S``, lags far behind. The azimuth of a roughly horizontal
+        sensor direction, low-passed causally below any stride frequency, is held
+        at zero instead; ``q_level`` (the integration state) keeps the raw frame.
+        """
+        if self._probe is None:
+            up = quat_rotate(quat_conjugate(q[:, 0]), _UP[:, None])[:, 0]
+            axis = np.eye(3)[int(np.argmin(np.abs(up)))]
+            probe = axis - np.dot(axis, up) * up
+            self._probe = probe / np.linalg.norm(probe)
+        horizontal = quat_rotate(q, self._probe[:, None])[:2]
+        if self._yaw_zi is None:
+            self._yaw_zi = (
+                signal.sosfilt_zi(self._yaw_sos)[:, None, :] * horizontal[:, 0][None, :, None]
+            )
+        smooth, self._yaw_zi = signal.sosfilt(self._yaw_sos, horizontal, axis=1, zi=self._yaw_zi)
+        half = -0.5 * np.arctan2(smooth[1], smooth[0])
+        zeros = np.zeros_like(half)
+        return quat_multiply(np.stack([np.cos(half), zeros, zeros, np.sin(half)]), q)
 
     def _tilt_acc(self, acc: np.ndarray) -> np.ndarray:
         if self._tilt_zi is None:
