@@ -98,7 +98,7 @@ def activity_label_windows(
     windows = sliding_window_view(magnitude_g, width)[::hop]
     centres = np.arange(len(windows)) * hop + width // 2
     p5, p95 = np.percentile(windows, [5, 95], axis=1)
-    slow = lowpass(magnitude_g, min(SLOW_CUTOFF_HZ, 0.4 * sample_rate_hz), sample_rate_hz)
+    slow = lowpass(magnitude_g, SLOW_CUTOFF_HZ, sample_rate_hz)
     std = sliding_window_view(slow, width)[::hop].std(axis=1)
     labels = np.full(len(windows), col.UNKNOWN_ACTIVITY, dtype=object)
     still = std < params.standing_max_std_g

@@ -29,6 +29,9 @@ MAX_GAP_FILL_S = 2.0
 #: of the recording would be missing, which says the sample rate is wrong.
 MAX_GRID_PER_SAMPLE = 4
 
+#: Highest low-pass cut-off, as a fraction of the sample rate (0.8 x Nyquist).
+MAX_CUTOFF_FRACTION = 0.4
+
 #: Sample rates the core is designed for.
 MIN_RATE_HZ = 40.0
 MAX_RATE_HZ = 2000.0
@@ -148,13 +151,22 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
+def cutoff_clamp(cutoff_hz: float, sample_rate_hz: float) -> float:
+    """``cutoff_hz``, at most :data:`MAX_CUTOFF_FRACTION` of the sample rate."""
+    return min(cutoff_hz, MAX_CUTOFF_FRACTION * sample_rate_hz)
+
+
 def lowpass(
     x: np.ndarray, cutoff_hz: float, sample_rate_hz: float, order: int = 4, axis: int = 0
 ) -> np.ndarray:
-    """Zero-phase Butterworth low-pass along ``axis`` (no delay: event times stay put)."""
+    """Zero-phase Butterworth low-pass along ``axis`` (no delay: event times stay put).
+
+    The cut-off is clamped to :data:`MAX_CUTOFF_FRACTION` of the sample rate:
+    at a low rate a cut-off chosen for the signal (say 50 Hz at 100 Hz) would
+    sit on the Nyquist frequency, where the design is ill-conditioned.
+    """
     nyquist = 0.5 * sample_rate_hz
-    if cutoff_hz >= 0.95 * nyquist:
-        return np.asarray(x, dtype=float).copy()
+    cutoff_hz = cutoff_clamp(cutoff_hz, sample_rate_hz)
     sos = _butter_sos(order, cutoff_hz / nyquist).copy()
     padlen = min(3 * (2 * len(sos) + 1), x.shape[axis] - 1)
     return signal.sosfiltfilt(sos, x, axis=axis, padlen=max(padlen, 0))

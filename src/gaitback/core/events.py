@@ -153,7 +153,7 @@ def steps_detect(
     n = len(vertical_g)
     if n < int(0.5 * rate):
         return empty
-    envelope = lowpass(vertical_g, min(params.envelope_cutoff_hz, 0.4 * rate), rate)
+    envelope = lowpass(vertical_g, params.envelope_cutoff_hz, rate)
     period = step_period_s(envelope, rate, params)
     peaks, _ = signal.find_peaks(
         envelope,
@@ -172,10 +172,10 @@ def steps_detect(
     )
     before = np.maximum(troughs[:-1], peaks - 2 * reach)
 
-    edge = lowpass(vertical_g, min(params.edge_cutoff_hz, 0.4 * rate), rate)
+    edge = lowpass(vertical_g, params.edge_cutoff_hz, rate)
     strike = _strike_tangent(edge, envelope, before, peaks, params.strike_rise_fraction, rate)
 
-    active = lowpass(vertical_g, min(params.active_harmonics / period, 0.4 * rate), rate)
+    active = lowpass(vertical_g, params.active_harmonics / period, rate)
     start = np.nan_to_num(strike, nan=0.0) + params.impact_window_ms / 1000 * rate
     start = np.minimum(np.ceil(start).astype(int), n - 2)
     next_strike = np.append(strike[1:], peaks[-1] + 2 * reach)

@@ -244,7 +244,7 @@ def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) ->
     """
     if mask.sum() < sample_rate_hz:
         return None
-    smooth = lowpass(f_world, min(20.0, 0.4 * sample_rate_hz), sample_rate_hz, axis=1)
+    smooth = lowpass(f_world, 20.0, sample_rate_hz, axis=1)
     dvz = np.gradient(smooth[2]) * sample_rate_hz
     c = (smooth[:2, mask] * dvz[mask]).mean(axis=1)
     if not np.any(c):

@@ -77,7 +77,7 @@ def gait_process(
     uni = signals_uniform(checked.recording)
     fs = uni.sample_rate_hz
     t = uni.time_s
-    magnitude_g = np.linalg.norm(lowpass(uni.acc_mps2, min(20.0, 0.4 * fs), fs), axis=1) / G
+    magnitude_g = np.linalg.norm(lowpass(uni.acc_mps2, 20.0, fs), axis=1) / G
     gyro_speed = np.linalg.norm(uni.gyr_dps, axis=1) if uni.gyr_dps is not None else None
 
     report("activity", 0.2)
@@ -109,8 +109,8 @@ def gait_process(
         )
 
     report("events", 0.6)
-    edge_g = lowpass(vertical_g, min(event_params.edge_cutoff_hz, 0.4 * fs), fs)
-    peak_cut = min(PEAK_CUTOFF_HZ, 0.4 * fs)
+    edge_g = lowpass(vertical_g, event_params.edge_cutoff_hz, fs)
+    peak_cut = PEAK_CUTOFF_HZ
     vertical_peak_g = lowpass(vertical_g, peak_cut, fs)
     forward_peak_g = lowpass(forward_g, peak_cut, fs)
     strikes, toe_offs, seg_end, active_peaks = [], [], [], []
@@ -135,7 +135,7 @@ def gait_process(
             foot_strike,
             toe_off,
             t,
-            lowpass(lateral_g, min(10.0, 0.4 * fs), fs) if lateral_known else None,
+            lowpass(lateral_g, 10.0, fs) if lateral_known else None,
             orient.obliquity_deg,
         )
         if has_gyro

@@ -328,7 +328,7 @@ class LiveAnalyzer:
         if final:
             segment_end = np.where(next_toe < t_end, segment_end, strike)
         lean = w[_LEAN] if self.has_gyro else moving_mean(w[_LEAN], int(self.fs))
-        peak_cut = min(PEAK_CUTOFF_HZ, 0.4 * self.fs)
+        peak_cut = PEAK_CUTOFF_HZ
         vertical_peak, forward_peak = lowpass(w[[_V, _F]], peak_cut, self.fs, axis=1)
         table = step_table(
             t,
@@ -338,7 +338,7 @@ class LiveAnalyzer:
             sides,
             segment_end,
             vertical_peak,
-            lowpass(w[_V], min(self.params.edge_cutoff_hz, 0.4 * self.fs), self.fs),
+            lowpass(w[_V], self.params.edge_cutoff_hz, self.fs),
             forward_peak,
             lean,
             w[_OBL] if self.has_gyro else None,
@@ -381,7 +381,7 @@ class LiveAnalyzer:
         """
         i0 = np.searchsorted(t, strikes)
         i1 = np.maximum(np.searchsorted(t, toe_offs), i0 + 1)
-        lateral = lowpass(w[_L], min(10.0, 0.4 * self.fs), self.fs)
+        lateral = lowpass(w[_L], 10.0, self.fs)
         raw = np.column_stack([-mean_between(lateral, i0, i1), mean_between(w[_OBL], i0, i1)])
         st = self._sides
         out = np.full(len(strikes), col.SIDE_UNKNOWN, dtype=object)
@@ -448,7 +448,7 @@ class LiveAnalyzer:
         w = self.ring.last(self.window_n)
         if len(steps) and np.isfinite(steps[col.STEP_TIME]).any() and w.shape[1] > 0:
             period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * self.fs))
-            vertical = lowpass(w[_V], min(PEAK_CUTOFF_HZ, 0.4 * self.fs), self.fs)
+            vertical = lowpass(w[_V], PEAK_CUTOFF_HZ, self.fs)
             extra["step_regularity"], extra["stride_regularity"] = regularity(vertical, period)
         return summary_compute(
             steps, min(self.rolling_s, self.duration_s), running_s, self.speed_mps, extra

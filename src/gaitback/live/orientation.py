@@ -25,6 +25,7 @@ import numpy as np
 from scipy import signal
 
 from gaitback.core.activity import SLOW_CUTOFF_HZ, ActivityParams
+from gaitback.core.conditioning import cutoff_clamp
 from gaitback.core.orientation import (
     TILT_CUTOFF_HZ,
     matrix_to_quat,
@@ -110,14 +111,15 @@ class OnlineOrientation:
         # Order 2 inside the feedback loop (little lag); order 4 without a gyro,
         # where the low-pass alone must remove the stride ripple.
         self._tilt_sos = signal.butter(2 if has_gyro else 4, TILT_CUTOFF_HZ / nyq, output="sos")
-        self._smooth_sos = signal.butter(2, min(20.0, 0.4 * self.fs) / nyq, output="sos")
+        self._smooth_sos = signal.butter(2, cutoff_clamp(20.0, self.fs) / nyq, output="sos")
         self._tilt_zi: np.ndarray | None = None
         # Order 4: the stride's yaw swing must not leak into the held heading.
         self._yaw_sos = signal.butter(4, TILT_CUTOFF_HZ / nyq, output="sos")
         self._yaw_zi: np.ndarray | None = None
         self._probe: np.ndarray | None = None
         self._smooth_zi: np.ndarray | None = None
-        self._still_sos = signal.butter(4, min(STILL_CUTOFF_HZ, 0.4 * self.fs) / nyq, output="sos")
+        still_cut = cutoff_clamp(STILL_CUTOFF_HZ, self.fs)
+        self._still_sos = signal.butter(4, still_cut / nyq, output="sos")
         self._still_zi: np.ndarray | None = None
         self._last_fz: np.ndarray | None = None
         self.q_level: np.ndarray | None = None  # last sample's sensor-to-level quaternion
