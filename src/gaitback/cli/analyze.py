@@ -146,7 +146,12 @@ def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> li
         from gaitback.history import personal_baseline
 
         try:
-            baseline = personal_baseline(args.db, exclude=result) or None
+            baseline = (
+                personal_baseline(
+                    args.db, exclude=result, speed_mps=result.summary.get("speed_mps")
+                )
+                or None
+            )
         except Exception:
             baseline = None
     out.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from gaitback.history import (
     DEFAULT_RULE_PCT,
     delete_session,
     edit_session,
+    exclude_session,
     export_store,
     import_store,
     list_sessions,
@@ -77,6 +78,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     db_option(edit, argparse.SUPPRESS)
     edit.set_defaults(func=_edit)
 
+    for action, verb in (("exclude", "keep"), ("include", "put back")):
+        flag = sub.add_parser(
+            action,
+            help=f"{verb} a session {'out of' if action == 'exclude' else 'into'} the "
+            "personal baseline (it stays in the history)",
+        )
+        flag.add_argument("session_id", type=int, metavar="ID")
+        db_option(flag, argparse.SUPPRESS)
+        flag.set_defaults(func=_exclude, excluded=action == "exclude")
+
     delete = sub.add_parser("delete", help="remove a session")
     delete.add_argument("session_id", type=int, metavar="ID")
     db_option(delete, argparse.SUPPRESS)
@@ -129,6 +140,13 @@ def _edit(args: argparse.Namespace) -> int:
         distance_m=distance_m,
     )
     print(f"session {args.session_id} updated")
+    return 0
+
+
+def _exclude(args: argparse.Namespace) -> int:
+    exclude_session(args.session_id, getattr(args, "db", None), excluded=args.excluded)
+    state = "left out of" if args.excluded else "back in"
+    print(f"session {args.session_id} {state} your personal baseline")
     return 0
 
 
