@@ -134,7 +134,7 @@ def test_unassigned_sides_skip_the_left_right_plot(tmp_path):
 
 
 def test_report_accepts_stored_finding_dicts(tmp_path):
-    result = make_result(seed=5, running_s=40.0, forward_lean_deg=17.0)
+    result = make_result(seed=5, running_s=90.0, forward_lean_deg=17.0)
     stored = [f.to_dict() for f in findings_evaluate(result)]
     html = report_write(result, stored, tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Forward lean" in html and "planks" in html

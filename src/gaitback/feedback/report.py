@@ -11,7 +11,8 @@ from typing import Any
 
 from gaitback.core.result import AnalysisResult
 from gaitback.feedback import advice, plots
-from gaitback.feedback.findings import METRIC_LABELS, Finding
+from gaitback.feedback.evidence import METRIC_LABELS
+from gaitback.feedback.findings import Finding
 
 _ORDER = {"act": 0, "watch": 1, "ok": 2, "not_evaluated": 3}
 _BADGE = {"act": "act", "watch": "watch", "ok": "ok", "not_evaluated": "not evaluated"}
