@@ -52,7 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("recording", help="recording file (or folder/zip for two-file sources)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: ./<stem>-gaitback)")
-    p.add_argument("--speed", type=float, metavar="M_PER_S", help="treadmill speed in m/s")
+    p.add_argument(
+        "--speed",
+        metavar="SPEED",
+        help="treadmill speed: 12km/h, 7.5mph, 3.3m/s, pace 5:00/km or 8:00/mi (bare number: m/s)",
+    )
     p.add_argument("--height", type=float, metavar="M", help="runner height in metres")
     p.add_argument("--format", dest="fmt", metavar="FMT", help="force the input format")
     p.add_argument(
@@ -77,6 +81,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gaitback.speed import speed_option
+
+    speed_mps = speed_option(args.speed)
     source = Path(args.recording)
     out = Path(args.out) if args.out else Path.cwd() / f"{source.stem}-gaitback"
     err = Console(stderr=True)
@@ -87,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = analyze(
             source,
-            speed_mps=args.speed,
+            speed_mps=speed_mps,
             height_m=args.height,
             fmt=args.fmt,
             axes=args.axes,
