@@ -12,7 +12,7 @@ import pytest
 
 from gaitback.cli.main import main
 from gaitback.history import list_sessions, save_analysis
-from gaitback.history.report import HistoryView, print_tables, weeks_table
+from gaitback.present.history_report import HistoryView, print_tables, weeks_table
 from test_history_support import isolated_store, run_result  # noqa: F401
 
 MONDAY = date(2026, 3, 2)  # 2026-W10

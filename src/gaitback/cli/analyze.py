@@ -163,8 +163,10 @@ def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> li
             baseline = None
     out.mkdir(parents=True, exist_ok=True)
     report = None if args.no_report else out / "report.html"
+    session = {"shoe": args.shoe, "surface": args.surface, "notes": args.notes}
     return feedback_process(
-        result, thresholds_path=args.thresholds, baseline=baseline, report_path=report
+        result, thresholds_path=args.thresholds, baseline=baseline, report_path=report,
+        session=session,
     )
 
 

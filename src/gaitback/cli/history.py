@@ -15,7 +15,8 @@ from gaitback.history import (
     list_sessions,
     list_shoes,
 )
-from gaitback.history.report import (
+from gaitback.history.store import resolve_db_path
+from gaitback.present.history_report import (
     HistoryView,
     print_tables,
     sessions_table,
@@ -24,7 +25,6 @@ from gaitback.history.report import (
     weeks_table,
     write_history_html,
 )
-from gaitback.history.store import resolve_db_path
 
 
 def db_option(parser: argparse.ArgumentParser, default: object) -> None:

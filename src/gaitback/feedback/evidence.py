@@ -58,6 +58,11 @@ METRIC_LABELS: Final = {
     "cadence_spm_trend": ("change in cadence over the run", "steps/min", 1),
     "impact_g_trend": ("change in impact peak over the run", "g", 2),
     "pelvic_drop_deg_trend": ("change in pelvic drop over the run (worse side)", "°", 1),
+    "step_length_m": ("step length", "m", 2),
+    "vertical_ratio_pct": ("vertical ratio (oscillation / step length)", "%", 1),
+    "pelvic_rotation_deg": ("pelvic rotation", "°", 1),
+    "contact_cv_pct": ("step-to-step contact-time variability", "%", 1),
+    "stance_drop_deg": ("pelvic drop in stance (other side drops)", "°", 1),
 }
 
 

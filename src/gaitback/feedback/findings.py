@@ -168,10 +168,6 @@ def _context_notes(a: Assessment, ctx: Context) -> list[str]:
         running = ctx.get("running_s")
         if running is not None:
             notes.append(f"This run had {running / 60:.1f} min of running.")
-    informs = [e for e in a.evidence if not e.counts and e.reference is None]
-    if informs:
-        names = ", ".join(e.label for e in informs)
-        notes.append(f"Shown for information, not used to judge: {names}.")
     return notes
 
 
