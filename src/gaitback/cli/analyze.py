@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     paths = result.to_dir(out)
     if not args.no_report and (out / "report.html").exists():
         paths["report"] = out / "report.html"
-    saved = _save(result, args)
+    saved = _save(result, args, paths.get("report"))
     if args.json:
         import json
 
@@ -170,13 +170,14 @@ def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> li
     )
 
 
-def _save(result: AnalysisResult, args: argparse.Namespace) -> str | None:
+def _save(result: AnalysisResult, args: argparse.Namespace, report: Path | None) -> str | None:
     if args.no_save or not result.has_running:
         return None
     from gaitback.history import default_db_path, save_analysis
 
     session_id = save_analysis(
-        result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes
+        result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes,
+        report_path=str(report) if report else None,
     )
     return f"session {session_id} in {args.db or default_db_path()}"
 

@@ -95,7 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
-    sessions = list_sessions(args.db)
+    sessions = list_sessions(args.db, with_json=True)
     view = HistoryView.build(sessions, list_shoes(args.db), rule_pct=args.rule_pct)
     shown = view
     if args.last is not None:

@@ -60,6 +60,7 @@ SESSION_COLUMNS: tuple[str, ...] = (
     "recording_path",
     "demo",
     "user_excluded",
+    "report_path",
 )
 
 #: Device names the simulator writes into its sidecars (``gaitback simulate``, the bundled
@@ -179,6 +180,7 @@ def session_record(
     notes: str | None = None,
     distance_m: float | None = None,
     started_at: datetime | str | None = None,
+    report_path: str | None = None,
 ) -> dict[str, Any]:
     """The row :func:`save_analysis` stores for ``result`` (without ids)."""
     summary = dict(result.summary or {})
@@ -219,6 +221,7 @@ def session_record(
         "surface": surface or None,
         "notes": notes or None,
         "demo": int(is_demo_recording(recording)),
+        "report_path": str(Path(report_path).resolve()) if report_path else None,
         "summary_json": json_text(summary, "summary"),
         "findings_json": json_text([_plain(f) for f in result.findings or []], "findings"),
     }
@@ -249,7 +252,7 @@ def upsert_session(conn: sqlite3.Connection, record: Mapping[str, Any]) -> int:
     """
     shoe_ref = shoe_id(conn, record["shoe"]) if record.get("shoe") else None
     fields = ["recording_id", *_DATA_FIELDS, "distance_m", "distance_source", "shoe_id",
-              "surface", "notes", "user_excluded"]
+              "surface", "notes", "user_excluded", "report_path"]
     values = [record.get(f) for f in fields]
     values[fields.index("shoe_id")] = shoe_ref
     values[fields.index("demo")] = int(bool(record.get("demo")))
@@ -258,7 +261,7 @@ def upsert_session(conn: sqlite3.Connection, record: Mapping[str, Any]) -> int:
     # Re-analysing or importing never lets a session the runner excluded back in.
     updates.append("user_excluded = MAX(sessions.user_excluded, excluded.user_excluded)")
     updates += [f"{f} = COALESCE(excluded.{f}, sessions.{f})" for f in ("shoe_id", "surface",
-                                                                        "notes")]
+                                                                        "notes", "report_path")]
     # An entered distance wins over one derived from the treadmill speed.
     keep_old = (
         f"excluded.distance_source IS NOT '{DISTANCE_ENTERED}' "
@@ -289,6 +292,7 @@ def save_analysis(
     distance_m: float | None = None,
     *,
     started_at: datetime | str | None = None,
+    report_path: str | None = None,
 ) -> int:
     """Save (or update) an analysed session in the store; return the session id.
 
@@ -307,6 +311,8 @@ def save_analysis(
     started_at
         Override for the start time (default: the sidecar's ``started_at``, else
         the file's modification time minus its duration).
+    report_path
+        The session's ``report.html``, linked from the history page.
 
     Raises
     ------
@@ -315,7 +321,7 @@ def save_analysis(
     """
     record = session_record(
         result, shoe=shoe, surface=surface, notes=notes, distance_m=distance_m,
-        started_at=started_at,
+        started_at=started_at, report_path=report_path,
     )
     with open_store(db) as conn, transaction(conn):
         return upsert_session(conn, record)
@@ -373,7 +379,7 @@ def delete_session(session_id: int, db: DbPath = None) -> None:
 
 _SELECT = f"""SELECT x.id, x.started_at, x.started_ts, x.analysed_at, x.duration_s,
        x.running_s, x.distance_m, x.distance_source, s.name, x.surface, x.notes,
-       x.recording_id, x.recording_path, x.demo, x.user_excluded,
+       x.recording_id, x.recording_path, x.demo, x.user_excluded, x.report_path,
        {', '.join('x.' + k for k in KEY_METRICS)},
        x.summary_json, x.findings_json
 FROM sessions x LEFT JOIN shoes s ON s.id = x.shoe_id"""

@@ -112,9 +112,11 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     ``demo``: simulated or bundled recordings (stored, never compared against); rows saved
     before this version are recognised by the bundled folder in their path.
     ``user_excluded``: set by the runner (``gaitback history exclude N``).
+    ``report_path``: the session's ``report.html``, linked from the history page.
     """
     conn.execute("ALTER TABLE sessions ADD COLUMN demo INTEGER NOT NULL DEFAULT 0")
     conn.execute("ALTER TABLE sessions ADD COLUMN user_excluded INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE sessions ADD COLUMN report_path TEXT")
     conn.execute(
         "UPDATE sessions SET demo = 1 WHERE recording_path LIKE '%recordings/synthetic/%' "
         "OR recording_path = '<simulated>'"

@@ -56,6 +56,9 @@ BASELINE_METRICS: tuple[str, ...] = (
 
 _SECONDS_PER_WEEK = 7 * 24 * 3600.0
 
+#: Trend slopes need sessions spread over at least this many weeks.
+TREND_MIN_WEEKS = 2.0
+
 #: Sessions with less running than this are clips, too short to stand for a normal run.
 BASELINE_MIN_RUNNING_S = 120.0
 
@@ -99,7 +102,9 @@ def trend_summary(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         earlier = values[-2 * n : -n] if len(values) > n else values[:0]
         slope = np.nan
         weeks = (times - times[0]) / _SECONDS_PER_WEEK if len(times) else times
-        if len(values) >= 2 and np.ptp(weeks) > 0:
+        # A slope per week from runs a few days apart is noise scaled up (issue 15 saw
+        # +8328 steps/min per week from two runs on one day): two weeks at least.
+        if len(values) >= 2 and np.ptp(weeks) >= TREND_MIN_WEEKS:
             slope = float(np.polyfit(weeks, values, 1)[0])
         recent_mean = float(recent.mean()) if len(recent) else np.nan
         earlier_mean = float(earlier.mean()) if len(earlier) else np.nan
