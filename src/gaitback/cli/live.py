@@ -157,6 +157,16 @@ def handler(args: argparse.Namespace) -> int:
     finally:
         if emulator is not None:
             emulator.stop()
+    if outcome.result is not None:
+        # The run is over: what it showed stays on screen, not only where the files are.
+        from rich.console import Console
+
+        from gaitback.cli.analyze import summary_table
+        from gaitback.present.text import findings_print
+
+        console = Console()
+        console.print(summary_table(outcome.result))
+        findings_print(outcome.result.findings, console)
     print(outcome.record.describe() if outcome.record.n_samples else f"recording: {record_path}")
     if outcome.n_live_steps:
         print(f"live steps: {outcome.n_live_steps} -> {outcome.live_steps_path}")

@@ -113,6 +113,15 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
 def params_from_args(args: argparse.Namespace) -> SimParams:
     """The preset with every option given on the command line applied."""
     changes: dict[str, Any] = {}
+    if getattr(args, "faults", None):
+        # A named fault injects its preset's parameter changes; options given as well win.
+        from gaitback.sim.presets import fault_changes
+
+        for name in (v.strip() for v in args.faults.split(",") if v.strip()):
+            try:
+                changes.update(fault_changes(name))
+            except ValueError as exc:
+                raise GaitbackError(str(exc)) from None
     for f in dataclasses.fields(SimParams):
         value = getattr(args, f.name, None)
         if value is None:
