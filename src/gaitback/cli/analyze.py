@@ -8,36 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
     from gaitback.core.result import AnalysisResult
-
-#: (summary key, label, unit, decimals) in display order.
-SUMMARY_ROWS: tuple[tuple[str, str, str, int], ...] = (
-    ("duration_s", "Recording", "s", 1),
-    ("running_s", "Running", "s", 1),
-    ("n_steps", "Steps", "", 0),
-    ("cadence_spm", "Cadence", "steps/min", 1),
-    ("contact_ms", "Contact time", "ms", 0),
-    ("flight_ms", "Flight time", "ms", 0),
-    ("duty_factor", "Duty factor", "", 2),
-    ("contact_balance_left_pct", "Contact balance (left)", "%", 1),
-    ("contact_symmetry_pct", "Contact asymmetry", "%", 1),
-    ("vertical_oscillation_cm", "Vertical oscillation", "cm", 1),
-    ("vertical_ratio_pct", "Vertical ratio", "%", 1),
-    ("step_length_m", "Step length", "m", 2),
-    ("impact_g", "Impact (peak vertical)", "g", 2),
-    ("loading_rate_gps", "Loading rate", "g/s", 0),
-    ("braking_g", "Braking", "g", 2),
-    ("forward_lean_deg", "Forward lean", "deg", 1),
-    ("pelvic_drop_left_deg", "Pelvic drop, left stance", "deg", 1),
-    ("pelvic_drop_right_deg", "Pelvic drop, right stance", "deg", 1),
-    ("pelvic_rotation_deg", "Pelvic rotation", "deg", 1),
-    ("step_regularity", "Step regularity", "", 2),
-    ("contact_cv_pct", "Contact time variability (CV)", "%", 1),
-)
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -111,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(json.dumps(result.summary_json(), indent=2))
         return 0
+    from gaitback.present.text import summary_table
+
     console.print(summary_table(result))
     for line in result.warnings:
         console.print(f"[yellow]note:[/yellow] {line}")
@@ -180,31 +155,3 @@ def _save(result: AnalysisResult, args: argparse.Namespace, report: Path | None)
         report_path=str(report) if report else None,
     )
     return f"session {session_id} in {args.db or default_db_path()}"
-
-
-def _fmt(value: Any, decimals: int) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{decimals}f}"
-    return str(value)
-
-
-def summary_table(result: AnalysisResult) -> Table:
-    """The summary as a two-column table, with the data-quality caption."""
-    s = result.summary
-    table = Table(title=f"gaitback: {result.recording.source}", title_justify="left")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    for key, label, unit, decimals in SUMMARY_ROWS:
-        if key not in s or (s[key] is None and key in ("vertical_ratio_pct", "step_length_m")):
-            continue
-        table.add_row(label, _fmt(s[key], decimals), unit)
-    lean_ref = s.get("lean_reference")
-    table.caption = (
-        f"{s.get('sample_rate_hz', 0):.0f} Hz, "
-        f"{'gyro' if s.get('has_gyro') else 'no gyro'}, "
-        f"{s.get('lost_samples', 0)} lost samples; lean relative to {lean_ref}"
-    )
-    return table

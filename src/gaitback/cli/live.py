@@ -161,8 +161,7 @@ def handler(args: argparse.Namespace) -> int:
         # The run is over: what it showed stays on screen, not only where the files are.
         from rich.console import Console
 
-        from gaitback.cli.analyze import summary_table
-        from gaitback.present.text import findings_print
+        from gaitback.present.text import findings_print, summary_table
 
         console = Console()
         console.print(summary_table(outcome.result))
