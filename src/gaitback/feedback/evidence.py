@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from gaitback.feedback.thresholds import Threshold
+from gaitback.present.numbers import number_text
 
 SEVERITIES: Final = ("ok", "watch", "act")
 RANK: Final = {"ok": 0, "watch": 1, "act": 2}
@@ -80,15 +81,7 @@ def number(value: Any) -> float | None:
 def metric_text(metric: str, value: float | None, unit: str | None = None) -> str:
     """``value`` with the metric's decimals and unit, e.g. ``"268 ms"``, ``"4.2°"``."""
     _, default_unit, decimals = METRIC_LABELS.get(metric, (metric, "", 1))
-    unit = default_unit if unit is None else unit
-    if value is None:
-        return "—"
-    text = f"{value:.{decimals}f}"
-    if text.lstrip("-").strip("0.") == "":
-        text = text.lstrip("-")  # no "-0 ms"
-    if unit == "°":
-        return f"{text}°"
-    return f"{text} {unit}".rstrip()
+    return number_text(value, decimals, default_unit if unit is None else unit)
 
 
 def level_of(value: float, th: Threshold, direction: Direction) -> tuple[str, float | None]:

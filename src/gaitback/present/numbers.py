@@ -1,4 +1,8 @@
-"""The one number formatter and the one "missing" symbol of everything gaitback shows."""
+"""The one number formatter and the one "missing" symbol of everything gaitback shows.
+
+A leaf module (nothing from gaitback imported), so the feedback layer's explanations use
+the same formatting as the reports without depending on the rest of the presentation.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,8 @@ def finite(value: Any) -> float | None:
 def number_text(value: Any, decimals: int = 1, unit: str = "", *, signed: bool = False) -> str:
     """``value`` rounded to ``decimals``, with its unit; :data:`MISSING` when absent.
 
-    Rounds before formatting so a tiny negative never prints as ``-0.0``; degrees and
-    percent signs attach to the number (``4.2°``), other units follow a space (``268 ms``).
+    Rounds before formatting so a tiny negative never prints as ``-0.0``; the degree sign
+    attaches to the number (``4.2°``), other units follow a space (``268 ms``, ``50.3 %``).
     """
     number = finite(value)
     if number is None:
@@ -34,7 +38,7 @@ def number_text(value: Any, decimals: int = 1, unit: str = "", *, signed: bool =
     text = f"{rounded:{'+' if signed else ''}.{decimals}f}"
     if not unit:
         return text
-    return f"{text}{unit}" if unit in ("°", "%") else f"{text} {unit}"
+    return f"{text}{unit}" if unit == "°" else f"{text} {unit}"
 
 
 def duration_text(seconds: Any) -> str:
