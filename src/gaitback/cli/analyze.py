@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     progress_ctx = _progress(err) if err.is_terminal and not args.json else nullcontext(None)
     with progress_ctx as progress:
-        from gaitback.core.process import analyze
+        from gaitback.api import analyze
 
         result = analyze(
             source,

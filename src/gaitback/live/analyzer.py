@@ -330,6 +330,7 @@ class LiveAnalyzer:
             lean,
             w[_OBL] if self.has_gyro else None,
             w[_ROT] if self.has_gyro else None,
+            ev.active_peak_g,
         )
         running = self._running(t, w[_MAG], strike[idx])
         out = []
