@@ -13,7 +13,7 @@ from typing import Final
 #: Finding id -> title shown to the runner.
 TITLES: Final = {
     "overstriding": "Overstriding",
-    "leaning": "Forward lean",
+    "leaning": "Forward lean of the pelvis",
     "uneven_surface": "Uneven or cambered surface loading",
     "pelvic_drop": "Pelvic drop",
     "asymmetry": "Left/right asymmetry",
