@@ -254,12 +254,18 @@ def make_dashboard(stream: TextIO | None = None) -> RichDashboard | PlainDashboa
     return PlainDashboard(out)
 
 
-def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], AnalysisResult]:
+def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any]]:
     """The offline analysis of the recording, its report, ``steps.csv`` and ``summary.json``.
 
-    Returns the paths written and the analysis (its ``findings`` filled in), so the end of
-    the session can show the summary and the findings on screen.
+    Returns the paths written and the summary (see :func:`final_result` for the analysis).
     """
+    paths, result = final_result(options)
+    return paths, result.summary
+
+
+def final_result(options: LiveOptions) -> tuple[dict[str, Path], AnalysisResult]:
+    """:func:`final_analysis`, returning the analysis itself (its ``findings`` filled in),
+    so the end of the session can show the summary and the findings on screen."""
     from gaitback import analyze
     from gaitback.feedback import feedback_process
 
@@ -320,6 +326,6 @@ def run_session(
     if not options.record_path.exists():
         raise GaitbackError("nothing was recorded (no data from the device)")
     outcome = LiveOutcome(record, session.live_steps_path, session.n_steps, session.reconnects)
-    outcome.paths, outcome.result = final_analysis(options)
+    outcome.paths, outcome.result = final_result(options)
     outcome.final_summary = dict(outcome.result.summary)
     return outcome
