@@ -105,14 +105,8 @@ def activity_label_windows(
     if gyro_speed_dps is not None:
         gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop]
         still &= np.percentile(gyro_windows, 95, axis=1) < params.standing_max_gyro_dps
-    mean = windows.mean(axis=1)
-    step_r, stride_r = periodicity_windows(magnitude_g, centres, sample_rate_hz, params)
-    running = (
-        ((p95 - p5) >= params.running_min_range_g)
-        & (mean >= params.running_mean_range_g[0])
-        & (mean <= params.running_mean_range_g[1])
-        & (step_r >= params.running_min_step_regularity)
-        & (stride_r >= params.running_min_stride_regularity)
+    running = _running_rule(
+        p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params
     )
     walking = (
         ~running & ~still & (std >= params.walking_min_std_g) & (p5 > params.running_max_floor_g)
@@ -121,6 +115,48 @@ def activity_label_windows(
     labels[walking] = col.WALKING
     labels[running] = col.RUNNING
     return centres, labels
+
+
+def running_at(
+    magnitude_g: np.ndarray,
+    centres: np.ndarray,
+    sample_rate_hz: float,
+    params: ActivityParams = ActivityParams(),
+) -> np.ndarray:
+    """Whether the windows around ``centres`` (sample indices) pass the running rule.
+
+    The same rule as :func:`activity_label_windows`, for a few chosen instants
+    (the live analyser asks it about each new foot strike).
+    """
+    n = len(magnitude_g)
+    width = min(n, max(4, int(round(WINDOW_S * sample_rate_hz))))
+    centres = np.asarray(centres, int)
+    if len(centres) == 0 or width < 4:
+        return np.zeros(len(centres), bool)
+    starts = np.clip(centres - width // 2, 0, n - width)
+    windows = sliding_window_view(magnitude_g, width)[starts]
+    p5, p95 = np.percentile(windows, [5, 95], axis=1)
+    return _running_rule(
+        p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params
+    )
+
+
+def _running_rule(
+    spread_g: np.ndarray,
+    mean_g: np.ndarray,
+    magnitude_g: np.ndarray,
+    centres: np.ndarray,
+    sample_rate_hz: float,
+    params: ActivityParams,
+) -> np.ndarray:
+    step_r, stride_r = periodicity_windows(magnitude_g, centres, sample_rate_hz, params)
+    return (
+        (spread_g >= params.running_min_range_g)
+        & (mean_g >= params.running_mean_range_g[0])
+        & (mean_g <= params.running_mean_range_g[1])
+        & (step_r >= params.running_min_step_regularity)
+        & (stride_r >= params.running_min_stride_regularity)
+    )
 
 
 def periodicity_windows(

@@ -137,9 +137,10 @@ def steps_detect(
     params
         Detection parameters.
     bridged
-        True where a sample was interpolated across a short gap: an edge whose
-        tangent would rest on interpolated samples is not trusted, and its
-        step is dropped rather than timed on invented data.
+        True where a sample was interpolated across a short gap. Not used to
+        drop steps: a stance whose edge falls in a gap (<= 0.1 s) still
+        happened, and its edge is timed on the straight line joining the real
+        samples either side, within about half the gap.
 
     Returns
     -------
@@ -180,12 +181,6 @@ def steps_detect(
     next_strike = np.append(strike[1:], peaks[-1] + 2 * reach)
     stop = np.clip(np.nan_to_num(next_strike, nan=n - 1.0).astype(int), start + 2, n - 1)
     toe_off, floor = _toe_off_tangent(active, start, stop, rate)
-
-    if bridged is not None and bridged.any():
-        # The line across a short gap joins two real samples: a tangent along
-        # it still rests on data. Only a gap over a whole edge cannot be read.
-        toe_off = np.where(_spans(bridged, start, toe_off), np.nan, toe_off)
-        strike = np.where(_spans(bridged, strike, strike + 0.03 * rate), np.nan, strike)
 
     index = np.arange(n)
     t_strike = np.interp(np.nan_to_num(strike), index, time_s)
@@ -274,14 +269,6 @@ def _toe_off_tangent(
     with np.errstate(divide="ignore", invalid="ignore"):
         toe_off = steepest + (active[steepest] - floor) / fall * rate
     return np.where((fall > 0) & (toe_off <= stop + 1), toe_off, np.nan), lowest
-
-
-def _spans(bridged: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """Whether more than half of each ``[first, last]`` range was interpolated."""
-    n = len(bridged)
-    i0 = np.clip(np.nan_to_num(first).astype(int), 0, n - 1)
-    i1 = np.clip(np.nan_to_num(last).astype(int) + 1, i0 + 1, n)
-    return mean_between(bridged.astype(float), i0, i1) > 0.5
 
 
 def _argmin_between(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:

@@ -347,12 +347,20 @@ def section_advice(data: ReportData) -> str:
     )
 
 
+def section_compare(data: ReportData) -> str:
+    """Side by side with a watch's file, when ``analyze --compare`` gave one."""
+    from gaitback.present.compare_section import compare_section_html
+
+    return compare_section_html(data.result)
+
+
 #: The report, section by section.
 Section = Callable[[ReportData], str]
 SECTIONS: tuple[Section, ...] = (
     section_header,
     section_findings,
     section_key_metrics,
+    section_compare,
     section_plots,
     section_splits,
     section_advice,
