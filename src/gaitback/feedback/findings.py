@@ -186,7 +186,7 @@ def _explanation(a: Assessment, ctx: Context, merged: list[Assessment]) -> str:
         parts.append(
             f"The same cause explains a left/right difference: {_join(flagged)}."
             if other.rule.id == "asymmetry"
-            else f"It also explains: {_join(flagged)}."
+            else f"The same cause explains: {_join(flagged)}."
         )
     within = [e for e in a.evidence if e.level == "ok" and e.reference is None and e.counts]
     if within:
@@ -199,9 +199,12 @@ def _explanation(a: Assessment, ctx: Context, merged: list[Assessment]) -> str:
 def _merge_target(a: Assessment, by_id: Mapping[str, Assessment]) -> str | None:
     if not a.raised:
         return None
-    for other_id, metric in a.rule.explained_by:
+    own = {e.metric for e in a.evidence if e.counts and e.reference is None and e.level != "ok"}
+    for other_id, metric, only in a.rule.explained_by:
         other = by_id.get(other_id)
-        if other is not None and other.raised and other.flags(metric):
+        if other is None or not other.raised or not other.flags(metric):
+            continue
+        if not only or own <= set(only):
             return other_id
     return None
 
@@ -213,9 +216,10 @@ def _build(a: Assessment, ctx: Context, by_id: Mapping[str, Assessment],
         return _not_evaluated(fid, a.missing, a.not_evaluated)
     target = targets[fid]
     if target is not None:
+        flagged = _join([e for e in a.evidence if e.counts and e.level != "ok"])
         explanation = (
-            f"Left and right differed ({_join([e for e in a.evidence if e.level != 'ok'])}), "
-            f"which the same cause explains: see \"{advice.TITLES[target]}\"."
+            f"{flagged[:1].upper()}{flagged[1:]}, which the same cause explains: "
+            f"see \"{advice.TITLES[target]}\"."
         )
         return Finding(fid, advice.TITLES[fid], "ok", a.confidence, a.evidence, explanation,
                        (), a.missing, merged_into=target)

@@ -75,8 +75,9 @@ class FindingRule:
     trusted
         Metric whose flag alone gives medium confidence (otherwise two agreeing proxies do).
     explained_by
-        ``(finding id, metric)``: when that finding is raised by that metric, this one is
-        merged into it (one cause, one finding).
+        ``(finding id, metric, only)``: when that finding is raised by that metric, this
+        one is merged into it (one cause, one finding) -- provided its own flagged deciding
+        metrics are all in ``only`` (an empty ``only``: whatever flagged it).
     advice
         Keys of :data:`gaitback.feedback.advice.TIPS`, in order.
     """
@@ -88,7 +89,7 @@ class FindingRule:
     requires: tuple[str, ...] = ()
     low_confidence_if: tuple[str, ...] = ()
     trusted: str | None = None
-    explained_by: tuple[tuple[str, str], ...] = ()
+    explained_by: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     advice: tuple[str, ...] = ()
 
 
@@ -108,6 +109,9 @@ RULES: Final[tuple[FindingRule, ...]] = (
             M("braking_g", "braking_g", "high"),
         ),
         low_confidence_if=("no_speed",),
+        # Contact time that grows over the run lifts its mean: that is fatigue, not a
+        # stride that overreaches from the start (unless cadence also says so).
+        explained_by=(("fatigue", "contact_ms_trend", ("contact_ms",)),),
         advice=("cadence", "gait_analysis"),
     ),
     FindingRule(
@@ -160,7 +164,7 @@ RULES: Final[tuple[FindingRule, ...]] = (
         baseline=(M("contact_balance_left_pct", "contact_balance_left_pct", "balance"),),
         requires=("sides_or_alternate",),
         low_confidence_if=("alternate_steps",),
-        explained_by=(("uneven_surface", "obliquity_flight_deg"),),
+        explained_by=(("uneven_surface", "obliquity_flight_deg", ()),),
         advice=("imbalances", "shoes_wear", "gait_analysis"),
     ),
     FindingRule(
