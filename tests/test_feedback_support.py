@@ -163,6 +163,14 @@ def make_result(
         "forward_lean_deg_trend": _thirds_trend(lean) if has_gyro else None,
         "impact_g_trend": _thirds_trend(impact),
         "pelvic_drop_deg_trend": _thirds_trend(drop) if has_gyro else None,
+        # The true pelvis level in flight is the camber; stance drops are measured from it.
+        "obliquity_flight_deg": camber_deg if has_gyro else None,
+        "stance_drop_left_deg": (
+            float((drop[left] - camber_deg).mean()) if has_gyro and left.any() else None
+        ),
+        "stance_drop_right_deg": (
+            float((drop[right] + camber_deg).mean()) if has_gyro and right.any() else None
+        ),
         "sample_rate_hz": SAMPLE_RATE_HZ,
         "lost_samples": 0,
         "has_gyro": has_gyro,

@@ -12,7 +12,7 @@ import pytest
 
 from gaitback.cli.main import main
 from gaitback.history import list_sessions, save_analysis
-from gaitback.history.report import HistoryView, print_tables, weeks_table
+from gaitback.present.history_report import HistoryView, print_tables, weeks_table
 from test_history_support import isolated_store, run_result  # noqa: F401
 
 MONDAY = date(2026, 3, 2)  # 2026-W10
@@ -144,3 +144,28 @@ def test_unusable_store_is_a_one_line_error(
     bad.write_bytes(b"\x00garbage" * 200)
     assert main(["history", "--db", str(bad)]) == 2
     assert "not a usable gaitback session store" in capsys.readouterr().err
+
+
+def test_sessions_are_named_by_recording_with_their_findings_and_report_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "out" / "report.html"
+    report.parent.mkdir()
+    report.write_text("<html></html>")
+    findings = [
+        {"id": "pelvic_drop", "title": "Pelvic drop", "severity": "act"},
+        {"id": "leaning", "title": "Forward lean", "severity": "ok"},
+    ]
+    result = run_result(tmp_path, "tuesday-intervals", seed=7,
+                        started_at="2026-03-03T07:00:00+00:00")
+    result.findings = findings
+    save_analysis(result, notes="hip tight", report_path=str(report))
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert "tuesday-intervals.csv" in out
+    assert "Pelvic drop (act)" in out and "Forward lean (ok)" not in out
+    assert "hip tight" in out
+    page = tmp_path / "history.html"
+    assert main(["history", "--html", str(page)]) == 0
+    text = page.read_text()
+    assert f'href="{report.resolve().as_uri()}"' in text

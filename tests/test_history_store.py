@@ -102,11 +102,13 @@ def test_v1_store_migrates_to_current_keeping_and_backfilling_rows(tmp_path: Pat
 
     conn = connect(db)
     try:
-        assert schema_version(conn) == SCHEMA_VERSION == 2
+        assert schema_version(conn) == SCHEMA_VERSION == 3
         row = conn.execute(
             "SELECT cadence_spm, vertical_oscillation_cm, distance_m FROM sessions"
         ).fetchone()
         assert row == (168.0, 9.3, 4200.0)
+        # v3: a row saved before the flags existed is a real run, not excluded.
+        assert conn.execute("SELECT demo, user_excluded FROM sessions").fetchone() == (0, 0)
         assert conn.execute("SELECT name, brand, model FROM shoes").fetchone() == (
             "Old",
             None,

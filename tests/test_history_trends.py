@@ -59,3 +59,14 @@ def test_trend_summary_with_one_session_has_no_slope(tmp_path: Path) -> None:
 def test_unknown_metric_is_refused() -> None:
     with pytest.raises(ValueError, match="not a stored key metric"):
         trends(metrics=["heart_rate_bpm"])
+
+
+def test_no_slope_from_runs_closer_than_two_weeks(tmp_path: Path) -> None:
+    # Two runs on one day and one a week later: a per-week slope would be noise scaled up.
+    for i, (hours, contact) in enumerate([(0, 250.0), (3, 262.0), (24 * 7, 255.0)]):
+        started = (START + timedelta(hours=hours)).isoformat() + "+00:00"
+        save_analysis(run_result(tmp_path, f"d{i}", seed=40 + i, started_at=started,
+                                 contact_ms=contact))
+    contact = trend_summary(trends()).set_index("metric").loc["contact_ms"]
+    assert contact["sessions"] == 3
+    assert np.isnan(contact["slope_per_week"])

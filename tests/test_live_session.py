@@ -53,6 +53,9 @@ def test_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     )  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
+    # When the run ends the summary and the findings stay on screen, not only file paths.
+    assert "Cadence" in printed and "steps/min" in printed
+    assert "Not enough running to judge" in printed  # 30 s of a demo run
     for name in ("report.html", "summary.json", "steps.csv", "live_steps.csv"):
         assert (out / name).exists(), name
         assert str(out / name) in printed
@@ -162,8 +165,34 @@ def test_dashboards_show_figures_and_quality() -> None:
     plain = io.StringIO()
     PlainDashboard(plain, interval_s=0.0).update(state)
     line = plain.getvalue()
-    assert "cadence=171" in line and "contact=248" in line and "pelvic drop L/R=5/5" in line
+    assert "cadence 171 steps/min" in line and "contact 248 ms" in line
+    assert "pelvic drop L/R 5/5°" in line and "L/R balance 50.2 % left" in line
     assert "\x1b" not in line  # no terminal codes in plain mode
+
+
+def test_tiles_take_the_colour_of_their_threshold_level() -> None:
+    from gaitback.feedback import thresholds_load
+
+    th = thresholds_load()
+    cadence_act = th["overstriding"]["cadence_spm"].act - 5.0
+    state = DashboardState(
+        summary={"cadence_spm": cadence_act, "contact_ms": 240.0, "impact_g": 2.2,
+                 "contact_balance_left_pct": 50.1, "forward_lean_deg": 5.0,
+                 "pelvic_drop_left_deg": 4.0, "pelvic_drop_right_deg": 9.0},
+        thresholds=th,
+    )
+    levels = dict(zip([f[0] for f in state.figures()], state.levels(), strict=True))
+    assert levels["cadence"] == "act"
+    assert levels["contact"] == levels["impact"] == levels["forward tilt"] == "ok"
+    assert levels["pelvic drop L/R"] == "act"  # 5° side difference
+    console = Console(file=io.StringIO(), width=120, height=40, force_terminal=True,
+                      color_system="standard")
+    board = RichDashboard(console=console)
+    board.update(state)
+    console.print(board._render())
+    screen = console.file.getvalue()
+    assert "cadence (act)" in screen
+    assert "\x1b[31m" in screen or "\x1b[1;31m" in screen  # red for act
 
 
 def test_big_text_glyphs() -> None:

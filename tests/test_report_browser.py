@@ -108,3 +108,60 @@ def test_report_opens_without_errors_and_shows_findings(browser, tmp_path, name,
         assert "No running was detected" in text
     browser.save_screenshot(str(tmp_path / f"{name}.png"))
     assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+PDFTOPPM = shutil.which("pdftoppm")
+
+
+@pytest.fixture(scope="module")
+def simulated_report(tmp_path_factory):
+    """A real analysis of a 75-s simulated run with a one-sided pelvic drop."""
+    from gaitback.sim import PRESETS, simulate
+
+    out = tmp_path_factory.mktemp("sim_report")
+    params = PRESETS["pelvic_drop_right"].replace(seed=21, running_s=75.0, sample_rate_hz=100.0)
+    result = gaitback.analyze(simulate(params).recording)
+    findings = feedback_process(
+        result, report_path=out / "report.html",
+        session={"shoe": "Trainer 2", "surface": "treadmill", "notes": "easy"},
+    )
+    return result, findings, out / "report.html"
+
+
+def test_report_shows_no_internal_key_names(browser, simulated_report):
+    result, findings, path = simulated_report
+    severe, text, broken, n_images = open_report(browser, path)
+    assert severe == [] and broken == 0 and n_images == 4
+    assert {f.id: f.severity for f in findings if f.raised} == {"pelvic_drop": "act"}
+    for key in [*result.summary, "heading_source", "symmetry_basis"]:
+        if "_" in key:
+            assert key not in text, key
+    for expected in ("Trainer 2", "treadmill", "Key measures", "typical", "left − right"):
+        assert expected in text
+
+
+@pytest.mark.skipif(PDFTOPPM is None, reason="needs pdftoppm (apt-get install poppler-utils)")
+def test_report_prints_to_a4_pages_with_content(simulated_report, tmp_path):
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    _, _, path = simulated_report
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}",
+         path.resolve().as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )
+    subprocess.run([PDFTOPPM, "-r", "30", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert 2 <= len(pages) <= 10
+    for page in pages:
+        image = np.asarray(Image.open(page).convert("L"), dtype=float)
+        height, width = image.shape
+        assert width / height == pytest.approx(210 / 297, abs=0.01)  # A4 portrait
+        # Every page carries content: no blank page from a bad break.
+        assert (image < 128).mean() > 0.002, page.name

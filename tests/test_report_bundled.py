@@ -36,14 +36,14 @@ def test_report_renders_for_bundled_recording(csv, tmp_path):
         assert f"id='finding-{finding.id}'" in html
     n_images = len(IMG_RE.findall(html))
     has_gyro = bool(result.summary.get("has_gyro"))
-    has_sides = result.steps["side"].isin(["L", "R"]).any()
+    has_sides = result.steps["side"].isin(["L", "R"]).sum() >= 6
     has_posture = any(
-        c in result.signals and result.signals[c].notna().any()
-        for c in ("lean_deg", "obliquity_deg")
+        result.steps[c].notna().any() for c in ("forward_lean_deg", "pelvic_drop_deg")
     )
-    # timeline + stride average always; posture when angles exist; left/right with sides
-    assert n_images == 2 + int(has_posture) + int(has_sides)
+    # timeline always; per-step pelvis when angles exist; step cycles and left/right
+    # bars with sides
+    assert n_images == 1 + int(has_posture) + 2 * int(has_sides)
     if not has_gyro:
         assert "needs a gyroscope" in html or "need a gyroscope" in html
-    assert re.search(r"Data quality: sample rate \d+ Hz", html)
+    assert re.search(r"Data quality</th><td>\d+ Hz", html)
     assert "When to see a professional" in html

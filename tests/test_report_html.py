@@ -54,17 +54,17 @@ def test_report_is_single_file_with_findings_summary_and_four_plots(faults_repor
     html, findings, _ = faults_report
     assert external_references(html) == []
     images = IMG_RE.findall(html)
-    assert len(images) == 4  # timeline, left/right, posture, stride average
+    assert len(images) == 4  # timeline, step cycles left vs right, posture, left/right bars
     for data in images:
         assert base64.b64decode(data).startswith(PNG_MAGIC)
-    # Findings with evidence and advice first, then the summary, then the plots.
-    order = [html.index(h) for h in ("<h2>Findings", "<h2>Summary", "<h2>Plots")]
+    # Findings with evidence and advice first, then the key measures, then the plots.
+    order = [html.index(h) for h in ("<h2>Findings", "<h2>Key measures", "<h2>Plots")]
     assert order == sorted(order)
-    assert html.index("Overstriding") < html.index("<h2>Summary")
+    assert html.index("Overstriding") < html.index("<h2>Key measures")
     for finding in findings:
         assert f"id='finding-{finding.id}'" in html
     assert "shorter, quicker steps" in html
-    assert "Evidence" in html and "COROS" in html
+    assert "typical" in html and "COROS" in html
 
 
 def test_report_writes_exactly_one_file(tmp_path):
@@ -79,10 +79,13 @@ def test_raised_findings_come_before_ok_ones(faults_report):
     assert html.index("id='finding-leaning'") < html.index("id='finding-high_impact'")
 
 
-def test_summary_table_shows_this_runs_values(faults_report):
+def test_key_measures_show_this_runs_values_and_no_internal_names(faults_report):
     html, _, result = faults_report
-    assert f"{result.summary['contact_ms']:.2f}" in html
-    assert f"{result.summary['cadence_spm']:.2f}" in html
+    assert f"{result.summary['contact_ms']:.0f} ms" in html
+    assert f"{result.summary['cadence_spm']:.0f} steps/min" in html
+    for key in result.summary:
+        if "_" in key:  # summary keys are snake_case; the report shows labels only
+            assert key not in html, key
 
 
 def test_warning_signs_and_no_diagnosis_in_every_report(faults_report, no_running_report):
@@ -96,11 +99,11 @@ def test_warning_signs_and_no_diagnosis_in_every_report(faults_report, no_runnin
 
 def test_data_quality_line(acc_only_report):
     html = acc_only_report[0]
-    line = re.search(r"Data quality:[^<]*", html).group(0)
-    assert "sample rate 100 Hz" in line
-    assert "lost samples 0" in line
-    assert "gyroscope no" in line
-    assert "lean reference vertical" in line
+    line = re.search(r"Data quality</th><td>[^<]*", html).group(0)
+    assert "100 Hz" in line
+    assert "no samples lost" in line
+    assert "no gyroscope" in line
+    assert "relative to vertical" in line
 
 
 def test_accelerometer_only_report_renders_with_a_note_for_posture(acc_only_report):
@@ -129,12 +132,12 @@ def test_text_is_escaped(tmp_path):
 
 def test_unassigned_sides_skip_the_left_right_plot(tmp_path):
     html, _ = render(tmp_path, make_result(sides_known=False, running_s=40.0))
-    assert len(IMG_RE.findall(html)) == 3
+    assert len(IMG_RE.findall(html)) == 2  # timeline and posture; no per-side plots
     assert "needs steps assigned to each foot" in html
 
 
 def test_report_accepts_stored_finding_dicts(tmp_path):
-    result = make_result(seed=5, running_s=40.0, forward_lean_deg=17.0)
+    result = make_result(seed=5, running_s=90.0, forward_lean_deg=17.0)
     stored = [f.to_dict() for f in findings_evaluate(result)]
     html = report_write(result, stored, tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Forward lean" in html and "planks" in html

@@ -12,7 +12,7 @@ import pytest
 from gaitback import columns as col
 from gaitback.cli.main import main
 from gaitback.recording import read_recording
-from gaitback.sim import SimParams
+from gaitback.sim import PRESETS, SimParams
 
 SHORT = ["--running-s", "4", "--standing-before-s", "1", "--standing-after-s", "1"]
 
@@ -54,7 +54,18 @@ def test_special_options(tmp_path):
     truth = json.loads((tmp_path / "m.truth.json").read_text())
     assert truth["mount"]["misalignment_deg"] == [5.0, 10.0, -5.0]
     assert truth["faults"] == ["overstriding", "high_impact"]
+    # Named faults are injected, not only named: the overstriding preset's cadence, the
+    # high-impact preset's sharper transient (explicit options would still win).
+    assert truth["params"]["cadence_spm"] == PRESETS["overstriding"].cadence_spm
+    assert truth["params"]["impact_transient_bw"] == PRESETS["high_impact"].impact_transient_bw
     assert truth["steps"][0][col.SIDE] == "R"
+
+
+def test_an_unknown_fault_is_one_line(tmp_path, capsys):
+    code = main(["simulate", "--out", str(tmp_path / "x.csv"), *SHORT, "--faults", "wobble"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and len(err) == 1 and "wobble" in err[0] and "overstriding" in err[0]
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_help_documents_every_parameter(capsys):

@@ -9,38 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from gaitback.cli import interop
 
 if TYPE_CHECKING:
     from gaitback.core.result import AnalysisResult
-
-#: (summary key, label, unit, decimals) in display order.
-SUMMARY_ROWS: tuple[tuple[str, str, str, int], ...] = (
-    ("duration_s", "Recording", "s", 1),
-    ("running_s", "Running", "s", 1),
-    ("n_steps", "Steps", "", 0),
-    ("cadence_spm", "Cadence", "steps/min", 1),
-    ("contact_ms", "Contact time", "ms", 0),
-    ("flight_ms", "Flight time", "ms", 0),
-    ("duty_factor", "Duty factor", "", 2),
-    ("contact_balance_left_pct", "Contact balance (left)", "%", 1),
-    ("contact_symmetry_pct", "Contact asymmetry", "%", 1),
-    ("vertical_oscillation_cm", "Vertical oscillation", "cm", 1),
-    ("vertical_ratio_pct", "Vertical ratio", "%", 1),
-    ("step_length_m", "Step length", "m", 2),
-    ("impact_g", "Impact (peak vertical)", "g", 2),
-    ("loading_rate_gps", "Loading rate", "g/s", 0),
-    ("braking_g", "Braking", "g", 2),
-    ("forward_lean_deg", "Forward lean", "deg", 1),
-    ("pelvic_drop_left_deg", "Pelvic drop, left stance", "deg", 1),
-    ("pelvic_drop_right_deg", "Pelvic drop, right stance", "deg", 1),
-    ("pelvic_rotation_deg", "Pelvic rotation", "deg", 1),
-    ("step_regularity", "Step regularity", "", 2),
-    ("contact_cv_pct", "Contact time variability (CV)", "%", 1),
-)
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -55,7 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("recording", help="recording file (or folder/zip for two-file sources)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: ./<stem>-gaitback)")
-    p.add_argument("--speed", type=float, metavar="M_PER_S", help="treadmill speed in m/s")
+    p.add_argument(
+        "--speed",
+        metavar="SPEED",
+        help="treadmill speed: 12km/h, 7.5mph, 3.3m/s, pace 5:00/km or 8:00/mi (bare number: m/s)",
+    )
     p.add_argument("--height", type=float, metavar="M", help="runner height in metres")
     p.add_argument("--format", dest="fmt", metavar="FMT", help="force the input format")
     p.add_argument(
@@ -82,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gaitback.speed import speed_option
+
+    speed_mps = speed_option(args.speed)
     source = Path(args.recording)
     out = Path(args.out) if args.out else Path.cwd() / f"{source.stem}-gaitback"
     err = Console(stderr=True)
@@ -92,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = analyze(
             interop.analyze_source(args, source),
-            speed_mps=args.speed,
+            speed_mps=speed_mps,
             height_m=args.height,
             fmt=args.fmt,
             axes=args.axes,
@@ -109,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
         import json
 
         print(json.dumps(result.summary_json(), indent=2))
-        _save(result, args)
+        _save(result, args, paths.get("report"))
         return 0
+    from gaitback.present.text import summary_table
+
     console.print(summary_table(result))
     for line in result.warnings:
         console.print(f"[yellow]note:[/yellow] {line}")
@@ -121,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     for name, path in paths.items():
         console.print(f"{name:>8}: {path}")
     # Saved last: whatever happens to the history store, the results are out already.
-    saved = _save(result, args)
+    saved = _save(result, args, paths.get("report"))
     if saved:
         console.print(f"{'history':>8}: {saved}")
     return 0
@@ -155,17 +137,24 @@ def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> li
         from gaitback.history import personal_baseline
 
         try:
-            baseline = personal_baseline(args.db, exclude=result) or None
+            baseline = (
+                personal_baseline(
+                    args.db, exclude=result, speed_mps=result.summary.get("speed_mps")
+                )
+                or None
+            )
         except Exception:
             baseline = None
     out.mkdir(parents=True, exist_ok=True)
     report = None if args.no_report else out / "report.html"
+    session = {"shoe": args.shoe, "surface": args.surface, "notes": args.notes}
     return feedback_process(
-        result, thresholds_path=args.thresholds, baseline=baseline, report_path=report
+        result, thresholds_path=args.thresholds, baseline=baseline, report_path=report,
+        session=session,
     )
 
 
-def _save(result: AnalysisResult, args: argparse.Namespace) -> str | None:
+def _save(result: AnalysisResult, args: argparse.Namespace, report: Path | None) -> str | None:
     """Save to the history; a store that cannot take it is a warning, not a failure."""
     if args.no_save or not result.has_running:
         return None
@@ -173,7 +162,8 @@ def _save(result: AnalysisResult, args: argparse.Namespace) -> str | None:
 
     try:
         session_id = save_analysis(
-            result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes
+            result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes,
+            report_path=str(report) if report else None,
         )
     except StoreUnavailable as exc:
         print(
@@ -184,31 +174,3 @@ def _save(result: AnalysisResult, args: argparse.Namespace) -> str | None:
         )
         return None
     return f"session {session_id} in {args.db or default_db_path()}"
-
-
-def _fmt(value: Any, decimals: int) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{decimals}f}"
-    return str(value)
-
-
-def summary_table(result: AnalysisResult) -> Table:
-    """The summary as a two-column table, with the data-quality caption."""
-    s = result.summary
-    table = Table(title=f"gaitback: {result.recording.source}", title_justify="left")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    for key, label, unit, decimals in SUMMARY_ROWS:
-        if key not in s or (s[key] is None and key in ("vertical_ratio_pct", "step_length_m")):
-            continue
-        table.add_row(label, _fmt(s[key], decimals), unit)
-    lean_ref = s.get("lean_reference")
-    table.caption = (
-        f"{s.get('sample_rate_hz', 0):.0f} Hz, "
-        f"{'gyro' if s.get('has_gyro') else 'no gyro'}, "
-        f"{s.get('lost_samples', 0)} lost samples; lean relative to {lean_ref}"
-    )
-    return table

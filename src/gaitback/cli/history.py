@@ -10,12 +10,14 @@ from gaitback.history import (
     check_store,
     delete_session,
     edit_session,
+    exclude_session,
     export_store,
     import_store,
     list_sessions,
     list_shoes,
 )
-from gaitback.history.report import (
+from gaitback.history.store import resolve_db_path
+from gaitback.present.history_report import (
     HistoryView,
     print_tables,
     sessions_table,
@@ -24,7 +26,6 @@ from gaitback.history.report import (
     weeks_table,
     write_history_html,
 )
-from gaitback.history.store import resolve_db_path
 
 
 def db_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -78,6 +79,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     db_option(edit, argparse.SUPPRESS)
     edit.set_defaults(func=_edit)
 
+    for action, verb in (("exclude", "keep"), ("include", "put back")):
+        flag = sub.add_parser(
+            action,
+            help=f"{verb} a session {'out of' if action == 'exclude' else 'into'} the "
+            "personal baseline (it stays in the history)",
+        )
+        flag.add_argument("session_id", type=int, metavar="ID")
+        db_option(flag, argparse.SUPPRESS)
+        flag.set_defaults(func=_exclude, excluded=action == "exclude")
+
     delete = sub.add_parser("delete", help="remove a session")
     delete.add_argument("session_id", type=int, metavar="ID")
     db_option(delete, argparse.SUPPRESS)
@@ -87,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _show(args: argparse.Namespace) -> int:
     # A damaged store is one line saying so, not a traceback or silently wrong tables.
     check_store(args.db)
-    sessions = list_sessions(args.db)
+    sessions = list_sessions(args.db, with_json=True)
     view = HistoryView.build(sessions, list_shoes(args.db), rule_pct=args.rule_pct)
     shown = view
     if args.last is not None:
@@ -132,6 +143,13 @@ def _edit(args: argparse.Namespace) -> int:
         distance_m=distance_m,
     )
     print(f"session {args.session_id} updated")
+    return 0
+
+
+def _exclude(args: argparse.Namespace) -> int:
+    exclude_session(args.session_id, getattr(args, "db", None), excluded=args.excluded)
+    state = "left out of" if args.excluded else "back in"
+    print(f"session {args.session_id} {state} your personal baseline")
     return 0
 
 

@@ -28,7 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--port", help="serial port, e.g. /dev/ttyUSB0 (serial profiles)")
     where.add_argument("--address", help="BLE address (BLE profiles)")
     where.add_argument("--name", help="BLE advertised name (BLE profiles)")
-    parser.add_argument("--speed", type=float, help="treadmill speed in m/s")
+    parser.add_argument(
+        "--speed",
+        metavar="SPEED",
+        help="treadmill speed: 12km/h, 7.5mph, 3.3m/s, pace 5:00/km or 8:00/mi (bare number: m/s)",
+    )
     parser.add_argument("--record", help="recording CSV to write (default: live-<time>.csv)")
     parser.add_argument("--out", help="folder for the report (default: <record>-analysis)")
     parser.add_argument("--duration", type=float, help="stop after this many seconds of data")
@@ -75,9 +79,10 @@ def handler(args: argparse.Namespace) -> int:
     from gaitback.acquisition.transport import open_transport
     from gaitback.live.session import LiveOptions, make_dashboard, run_session
     from gaitback.live.sound import CueSpeaker
+    from gaitback.speed import speed_option
 
+    args.speed = speed_option(args.speed)
     for value, flag in (
-        (args.speed, "--speed"),
         (args.duration, "--duration"),
         (args.cue_interval, "--cue-interval"),
         (args.speedup, "--speedup"),
@@ -152,6 +157,15 @@ def handler(args: argparse.Namespace) -> int:
     finally:
         if emulator is not None:
             emulator.stop()
+    if outcome.result is not None:
+        # The run is over: what it showed stays on screen, not only where the files are.
+        from rich.console import Console
+
+        from gaitback.present.text import findings_print, summary_table
+
+        console = Console()
+        console.print(summary_table(outcome.result))
+        findings_print(outcome.result.findings, console)
     print(outcome.record.describe() if outcome.record.n_samples else f"recording: {record_path}")
     if outcome.n_live_steps:
         print(f"live steps: {outcome.n_live_steps} -> {outcome.live_steps_path}")

@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from gaitback.cli.history import db_option
-from gaitback.history.report import print_tables, shoe_alerts, shoes_table
 from gaitback.history.shoes import (
     DEFAULT_REPLACE_MILES,
     DEFAULT_WARN_MILES,
@@ -14,6 +13,7 @@ from gaitback.history.shoes import (
     list_shoes,
     retire_shoe,
 )
+from gaitback.present.history_report import print_tables, shoe_alerts, shoes_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

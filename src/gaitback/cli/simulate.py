@@ -83,6 +83,9 @@ def register(subparsers: Any) -> None:
         kind = int if f.type in ("int", int) else float if f.type in ("float", float) else str
         group.add_argument(_option(f.name), type=kind, default=None, metavar=kind.__name__.upper(),
                            help=text)
+    group.add_argument("--speed", default=None, metavar="SPEED",
+                       help="treadmill speed in your units: 12km/h, 7.5mph, 3.3m/s, 5:00/km, "
+                       "8:00/mi (same as --treadmill-speed-mps)")
     group.add_argument("--start-side", choices=("L", "R", "random"), default=None,
                        help=helps["start_side"])
     group.add_argument("--axes", type=_axes, default=None, metavar="x=DIR,y=DIR,z=DIR",
@@ -110,6 +113,15 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
 def params_from_args(args: argparse.Namespace) -> SimParams:
     """The preset with every option given on the command line applied."""
     changes: dict[str, Any] = {}
+    if getattr(args, "faults", None):
+        # A named fault injects its preset's parameter changes; options given as well win.
+        from gaitback.sim.presets import fault_changes
+
+        for name in (v.strip() for v in args.faults.split(",") if v.strip()):
+            try:
+                changes.update(fault_changes(name))
+            except ValueError as exc:
+                raise GaitbackError(str(exc)) from None
     for f in dataclasses.fields(SimParams):
         value = getattr(args, f.name, None)
         if value is None:
@@ -119,6 +131,12 @@ def params_from_args(args: argparse.Namespace) -> SimParams:
         elif f.name == "faults":
             value = tuple(v.strip() for v in value.split(",") if v.strip())
         changes[f.name] = value
+    if getattr(args, "speed", None) is not None:
+        from gaitback.speed import speed_parse
+
+        if "treadmill_speed_mps" in changes:
+            raise GaitbackError("give --speed or --treadmill-speed-mps, not both")
+        changes["treadmill_speed_mps"] = speed_parse(args.speed)
     try:
         return PRESETS[args.preset].replace(**changes).validated()
     except (TypeError, ValueError) as exc:

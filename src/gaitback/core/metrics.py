@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -102,6 +103,63 @@ def step_table(
             col.PELVIC_ROTATION: rotation,
         }
     )
+
+
+def pelvic_level_summary(
+    time_s: np.ndarray,
+    obliquity_deg: np.ndarray,
+    foot_strike_s: np.ndarray,
+    toe_off_s: np.ndarray,
+    sides: np.ndarray,
+    segment_end_s: np.ndarray,
+) -> dict[str, float | None]:
+    """Tell a steady side tilt (camber) from a stance drop by their shape in time.
+
+    A camber tilts the pelvis through the whole stride, flight included; a pelvic drop is a
+    peak during stance. So the level of the pelvis is read in flight (mean obliquity from
+    toe-off to the next foot strike), and each stance's drop is measured from the mean of
+    the flight levels on either side of it. Subtracting a whole-run mean instead would take
+    an asymmetric drop, which moves that mean too, for a tilt.
+
+    Returns
+    -------
+    dict
+        ``obliquity_flight_deg`` (mean flight level, positive: left side higher),
+        ``stance_drop_left_deg`` / ``stance_drop_right_deg`` (mean drop above the flight
+        level in left / right stances); ``None`` where no step allows it.
+    """
+    out: dict[str, float | None] = {
+        "obliquity_flight_deg": None,
+        "stance_drop_left_deg": None,
+        "stance_drop_right_deg": None,
+    }
+    n = len(foot_strike_s)
+    if n < 3:
+        return out
+    i0 = np.clip(np.searchsorted(time_s, foot_strike_s), 0, len(time_s) - 2)
+    i1 = np.clip(np.searchsorted(time_s, toe_off_s), i0 + 1, len(time_s) - 1)
+    next_fs = np.append(foot_strike_s[1:], np.inf)
+    i2 = np.clip(np.searchsorted(time_s, np.minimum(next_fs, time_s[-1])), 0, len(time_s) - 1)
+    # Flight after each stance: the next foot strike in the same running segment, after
+    # at least two samples of flight (no flight at all means no level to read).
+    flies = (next_fs <= segment_end_s) & (i2 - i1 >= 2)
+    level = np.where(flies, mean_between(obliquity_deg, i1, np.maximum(i2, i1 + 1)), np.nan)
+    if not np.isfinite(level).any():
+        return out
+    before = np.append(np.nan, level[:-1])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        reference = np.nanmean(np.column_stack([before, level]), axis=1)
+    up = reduce_between(np.maximum, obliquity_deg, i0, i1) - reference
+    down = reference - reduce_between(np.minimum, obliquity_deg, i0, i1)
+    out["obliquity_flight_deg"] = float(np.nanmean(level))
+    for side, key, drop in (
+        (col.SIDE_LEFT, "stance_drop_left_deg", up),
+        (col.SIDE_RIGHT, "stance_drop_right_deg", down),
+    ):
+        values = drop[(sides == side) & np.isfinite(drop)]
+        out[key] = float(values.mean()) if len(values) else None
+    return out
 
 
 def peak_force_bw(

@@ -18,7 +18,13 @@ from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
 from gaitback.core.activity import ActivityParams, activity_segments
 from gaitback.core.conditioning import lowpass, signals_uniform
 from gaitback.core.events import EventParams, sides_assign, steps_detect
-from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
+from gaitback.core.metrics import (
+    PEAK_CUTOFF_HZ,
+    pelvic_level_summary,
+    regularity,
+    step_table,
+    summary_compute,
+)
 from gaitback.core.orientation import Orientation, orientation_estimate
 from gaitback.core.plausibility import plausibility_check
 from gaitback.core.result import AnalysisResult
@@ -177,6 +183,10 @@ def gait_process(
         "step_regularity": None,
         "stride_regularity": None,
     }
+    if has_gyro:
+        extra.update(
+            pelvic_level_summary(t, orient.obliquity_deg, foot_strike, toe_off, sides, segment_end)
+        )
     if len(steps) and np.isfinite(steps[col.STEP_TIME]).any():
         period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * fs))
         runs = [

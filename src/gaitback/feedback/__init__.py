@@ -2,8 +2,8 @@
 
 ``findings_evaluate`` turns an :class:`~gaitback.core.result.AnalysisResult` into
 findings (overstriding, leaning, uneven surface, pelvic drop, asymmetry, high impact,
-fatigue) against the thresholds in ``thresholds.toml``; ``report_write`` writes the
-self-contained HTML report; ``feedback_process`` does both for the CLI.
+fatigue) against the thresholds in ``thresholds.toml``; ``feedback_process`` evaluates and
+has :mod:`gaitback.present` write the report.
 """
 
 from gaitback.feedback.findings import (
@@ -14,9 +14,23 @@ from gaitback.feedback.findings import (
     findings_evaluate,
 )
 from gaitback.feedback.process import feedback_process
-from gaitback.feedback.report import report_html, report_write
-from gaitback.feedback.text import findings_format, findings_print
 from gaitback.feedback.thresholds import Threshold, Thresholds, thresholds_load
+
+#: Presentation lives in gaitback.present; these names stay importable from here.
+_PRESENT = {
+    "report_html": "gaitback.present.session_report",
+    "report_write": "gaitback.present.session_report",
+    "findings_format": "gaitback.present.text",
+    "findings_print": "gaitback.present.text",
+}
+
+
+def __getattr__(name: str):
+    if name in _PRESENT:
+        import importlib
+
+        return getattr(importlib.import_module(_PRESENT[name]), name)
+    raise AttributeError(f"module 'gaitback.feedback' has no attribute {name!r}")
 
 __all__ = [
     "FINDING_IDS",

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from gaitback.core.result import AnalysisResult
 from gaitback.feedback.findings import Finding, findings_evaluate
-from gaitback.feedback.report import report_write
 from gaitback.feedback.thresholds import thresholds_load
 
 
@@ -16,6 +15,7 @@ def feedback_process(
     thresholds_path: str | os.PathLike[str] | None = None,
     baseline: Mapping[str, float] | None = None,
     report_path: str | os.PathLike[str] | None = None,
+    session: Mapping[str, str | None] | None = None,
 ) -> list[Finding]:
     """Evaluate the findings, store them on ``result`` and optionally write the report.
 
@@ -30,6 +30,9 @@ def feedback_process(
         Summary key -> the runner's recent mean (session history), or ``None``.
     report_path
         Where to write ``report.html``; no report when ``None``.
+    session
+        What the runner said about the run (``shoe``, ``surface``, ``notes``), for the
+        report's header.
 
     Returns
     -------
@@ -45,5 +48,11 @@ def feedback_process(
     findings = findings_evaluate(result, thresholds=thresholds, baseline=baseline)
     result.findings = [f.to_dict() for f in findings]
     if report_path is not None:
-        report_write(result, findings, report_path)
+        # Presentation sits above the feedback layer: imported when a report is wanted.
+        from gaitback.present.session_report import report_write
+
+        report_write(
+            result, findings, report_path, baseline=baseline, session=session,
+            thresholds=thresholds,
+        )
     return findings

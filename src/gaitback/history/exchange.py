@@ -46,6 +46,8 @@ _SESSION_FIELDS = (
     "shoe",
     "surface",
     "notes",
+    "demo",
+    "user_excluded",
 )
 
 
@@ -161,6 +163,8 @@ def _session_from_export(item: Any, where: str) -> dict[str, Any]:
         "shoe": item.get("shoe") or None,
         "surface": item.get("surface") or None,
         "notes": item.get("notes") or None,
+        "demo": bool(item.get("demo")),
+        "user_excluded": bool(item.get("user_excluded")),
         "summary_json": json_text(dict(summary), "summary"),
         "findings_json": json_text(findings, "findings"),
     }

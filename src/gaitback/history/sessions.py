@@ -65,7 +65,14 @@ SESSION_COLUMNS: tuple[str, ...] = (
     "notes",
     "recording_id",
     "recording_path",
+    "demo",
+    "user_excluded",
+    "report_path",
 )
+
+#: Device names the simulator writes into its sidecars (``gaitback simulate``, the bundled
+#: recordings): such runs are stored but never part of the personal baseline.
+SIMULATED_DEVICES: tuple[str, ...] = ("gaitback-sim",)
 
 _CHUNK_BYTES = 1 << 20
 
@@ -92,6 +99,20 @@ def recording_identity(recording: Recording) -> str:
     numeric = recording.data.select_dtypes("number").to_numpy(dtype=np.float64)
     digest.update(np.ascontiguousarray(numeric).tobytes())
     return f"data-sha256:{digest.hexdigest()}"
+
+
+def is_demo_recording(recording: Recording) -> bool:
+    """True for simulated or bundled recordings, which are never compared against.
+
+    The simulator marks its sidecars (``device: gaitback-sim``); any sidecar may also say
+    ``"simulated": true``. Rows from an in-memory simulation have the source ``<simulated>``.
+    """
+    meta = recording.meta
+    if str(meta.device or "").startswith(SIMULATED_DEVICES):
+        return True
+    if meta.extra.get("simulated") is True:
+        return True
+    return str(recording.source) == "<simulated>"
 
 
 def finite_or_none(value: Any) -> float | None:
@@ -166,6 +187,7 @@ def session_record(
     notes: str | None = None,
     distance_m: float | None = None,
     started_at: datetime | str | None = None,
+    report_path: str | None = None,
 ) -> dict[str, Any]:
     """The row :func:`save_analysis` stores for ``result`` (without ids)."""
     summary = dict(result.summary or {})
@@ -205,6 +227,8 @@ def session_record(
         "shoe": shoe.strip() if shoe else None,
         "surface": surface or None,
         "notes": notes or None,
+        "demo": int(is_demo_recording(recording)),
+        "report_path": str(Path(report_path).resolve()) if report_path else None,
         "summary_json": json_text(summary, "summary"),
         "findings_json": json_text([_plain(f) for f in result.findings or []], "findings"),
     }
@@ -220,6 +244,7 @@ _DATA_FIELDS = (
     "analysed_at",
     "duration_s",
     "running_s",
+    "demo",
     "summary_json",
     "findings_json",
     *KEY_METRICS,
@@ -234,12 +259,16 @@ def upsert_session(conn: sqlite3.Connection, record: Mapping[str, Any]) -> int:
     """
     shoe_ref = shoe_id(conn, record["shoe"]) if record.get("shoe") else None
     fields = ["recording_id", *_DATA_FIELDS, "distance_m", "distance_source", "shoe_id",
-              "surface", "notes"]
+              "surface", "notes", "user_excluded", "report_path"]
     values = [record.get(f) for f in fields]
     values[fields.index("shoe_id")] = shoe_ref
+    values[fields.index("demo")] = int(bool(record.get("demo")))
+    values[fields.index("user_excluded")] = int(bool(record.get("user_excluded")))
     updates = [f"{f} = excluded.{f}" for f in _DATA_FIELDS]
+    # Re-analysing or importing never lets a session the runner excluded back in.
+    updates.append("user_excluded = MAX(sessions.user_excluded, excluded.user_excluded)")
     updates += [f"{f} = COALESCE(excluded.{f}, sessions.{f})" for f in ("shoe_id", "surface",
-                                                                        "notes")]
+                                                                        "notes", "report_path")]
     # An entered distance wins over one derived from the treadmill speed.
     keep_old = (
         f"excluded.distance_source IS NOT '{DISTANCE_ENTERED}' "
@@ -270,6 +299,7 @@ def save_analysis(
     distance_m: float | None = None,
     *,
     started_at: datetime | str | None = None,
+    report_path: str | None = None,
 ) -> int:
     """Save (or update) an analysed session in the store; return the session id.
 
@@ -288,6 +318,8 @@ def save_analysis(
     started_at
         Override for the start time (default: the sidecar's ``started_at``, else
         the file's modification time minus its duration).
+    report_path
+        The session's ``report.html``, linked from the history page.
 
     Raises
     ------
@@ -298,7 +330,7 @@ def save_analysis(
     """
     record = session_record(
         result, shoe=shoe, surface=surface, notes=notes, distance_m=distance_m,
-        started_at=started_at,
+        started_at=started_at, report_path=report_path,
     )
     if resolve_db_path(db).exists():
         check_store(db)  # never write into a damaged store: it could lose more
@@ -335,6 +367,19 @@ def edit_session(
             )
 
 
+def exclude_session(session_id: int, db: DbPath = None, *, excluded: bool = True) -> None:
+    """Keep a session out of the personal baseline (or, with ``excluded=False``, let it back).
+
+    The session stays in the history, its weekly distance and its trends.
+    """
+    with open_store(db) as conn, transaction(conn):
+        cur = conn.execute(
+            "UPDATE sessions SET user_excluded = ? WHERE id = ?", (int(excluded), session_id)
+        )
+        if cur.rowcount == 0:
+            raise HistoryError(f"no session with id {session_id}")
+
+
 def delete_session(session_id: int, db: DbPath = None) -> None:
     """Remove one session."""
     with open_store(db) as conn, transaction(conn):
@@ -345,7 +390,8 @@ def delete_session(session_id: int, db: DbPath = None) -> None:
 
 _SELECT = f"""SELECT x.id, x.started_at, x.started_ts, x.analysed_at, x.duration_s,
        x.running_s, x.distance_m, x.distance_source, s.name, x.surface, x.notes,
-       x.recording_id, x.recording_path, {', '.join('x.' + k for k in KEY_METRICS)},
+       x.recording_id, x.recording_path, x.demo, x.user_excluded, x.report_path,
+       {', '.join('x.' + k for k in KEY_METRICS)},
        x.summary_json, x.findings_json
 FROM sessions x LEFT JOIN shoes s ON s.id = x.shoe_id"""
 
@@ -365,6 +411,8 @@ def read_sessions(conn: sqlite3.Connection, *, with_json: bool = False) -> pd.Da
         frame = frame.drop(columns=["summary", "findings"])
     for name in ("duration_s", "running_s", "distance_m", "started_ts", *KEY_METRICS):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    for name in ("demo", "user_excluded"):
+        frame[name] = frame[name].fillna(0).astype(bool)
     return frame
 
 

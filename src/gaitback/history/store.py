@@ -120,8 +120,29 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE sessions SET vertical_oscillation_cm = ? WHERE id = ?", updates)
 
 
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Flags that keep a session out of the personal baseline.
+
+    ``demo``: simulated or bundled recordings (stored, never compared against); rows saved
+    before this version are recognised by the bundled folder in their path.
+    ``user_excluded``: set by the runner (``gaitback history exclude N``).
+    ``report_path``: the session's ``report.html``, linked from the history page.
+    """
+    conn.execute("ALTER TABLE sessions ADD COLUMN demo INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE sessions ADD COLUMN user_excluded INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE sessions ADD COLUMN report_path TEXT")
+    conn.execute(
+        "UPDATE sessions SET demo = 1 WHERE recording_path LIKE '%recordings/synthetic/%' "
+        "OR recording_path = '<simulated>'"
+    )
+
+
 #: Forward migrations; entry ``i`` takes the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

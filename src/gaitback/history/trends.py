@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -55,6 +56,18 @@ BASELINE_METRICS: tuple[str, ...] = (
 
 _SECONDS_PER_WEEK = 7 * 24 * 3600.0
 
+#: Trend slopes need sessions spread over at least this many weeks.
+TREND_MIN_WEEKS = 2.0
+
+#: Sessions with less running than this are clips, too short to stand for a normal run.
+BASELINE_MIN_RUNNING_S = 120.0
+
+#: With a known speed, runs within this fraction of it (and at least
+#: ``BASELINE_SPEED_TOLERANCE_MPS``) count as "similar speed": cadence, contact time and
+#: impact all change with speed, so faster or slower runs are no reference.
+BASELINE_SPEED_TOLERANCE_FRACTION = 0.10
+BASELINE_SPEED_TOLERANCE_MPS = 0.3
+
 
 def trends(
     db: DbPath = None, metrics: Sequence[str] = TREND_METRICS, last: int | None = None
@@ -89,7 +102,9 @@ def trend_summary(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         earlier = values[-2 * n : -n] if len(values) > n else values[:0]
         slope = np.nan
         weeks = (times - times[0]) / _SECONDS_PER_WEEK if len(times) else times
-        if len(values) >= 2 and np.ptp(weeks) > 0:
+        # A slope per week from runs a few days apart is noise scaled up (issue 15 saw
+        # +8328 steps/min per week from two runs on one day): two weeks at least.
+        if len(values) >= 2 and np.ptp(weeks) >= TREND_MIN_WEEKS:
             slope = float(np.polyfit(weeks, values, 1)[0])
         recent_mean = float(recent.mean()) if len(recent) else np.nan
         earlier_mean = float(earlier.mean()) if len(earlier) else np.nan
@@ -115,6 +130,8 @@ def personal_baseline(
     min_sessions: int = 3,
     exclude: AnalysisResult | Recording | str | None = None,
     before: datetime | str | None = None,
+    speed_mps: float | None = None,
+    min_running_s: float = BASELINE_MIN_RUNNING_S,
 ) -> dict[str, float]:
     """The runner's recent mean of each key metric, for comparisons with one run.
 
@@ -132,6 +149,14 @@ def personal_baseline(
         re-analysed run is not compared with itself.
     before
         Only sessions started before this time (for judging an older run).
+    speed_mps
+        Speed of the run being judged, when known: only sessions of similar known speed
+        (see ``BASELINE_SPEED_TOLERANCE_*``) are used.
+    min_running_s
+        Sessions with less running than this are left out.
+
+    Simulated and bundled recordings (``demo``) and sessions the runner excluded
+    (``gaitback history exclude N``) are never part of the baseline.
 
     Returns
     -------
@@ -142,6 +167,15 @@ def personal_baseline(
         # No history yet: don't create a store as a side effect of a read.
         return {}
     frame = list_sessions(db, with_json=True)
+    frame = frame[~frame["demo"] & ~frame["user_excluded"]]
+    frame = frame[frame["running_s"].fillna(0.0) >= min_running_s]
+    if speed_mps is not None and math.isfinite(speed_mps) and speed_mps > 0:
+        speeds = np.array(
+            [finite_or_none(s.get("speed_mps")) or np.nan for s in frame["summary"]], dtype=float
+        )
+        tolerance = max(BASELINE_SPEED_TOLERANCE_FRACTION * speed_mps,
+                        BASELINE_SPEED_TOLERANCE_MPS)
+        frame = frame[np.abs(speeds - speed_mps) <= tolerance]
     if exclude is not None:
         if isinstance(exclude, str):
             identity = exclude

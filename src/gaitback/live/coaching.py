@@ -90,7 +90,10 @@ class Coach:
         """
         if len(result.steps) < self.min_steps:
             return None
-        findings = findings_evaluate(result, thresholds=self.thresholds)
+        # A cue reacts to the last seconds; the end-of-run summary applies the enough-data rule.
+        findings = findings_evaluate(
+            result, thresholds=self.thresholds, require_enough_running=False
+        )
         return self.observe(findings, now_s)
 
     def observe(self, findings: list[Finding], now_s: float) -> Cue | None:

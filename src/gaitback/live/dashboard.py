@@ -7,7 +7,6 @@ always on screen.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -18,6 +17,10 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from gaitback.feedback.evidence import Direction, level_of
+from gaitback.feedback.thresholds import Thresholds
+from gaitback.present.numbers import finite, number_text
 
 # 5-line glyphs, 3 cells wide ("#" is ink).
 _GLYPHS: dict[str, tuple[str, ...]] = {
@@ -47,9 +50,37 @@ def big_text(text: str) -> str:
 
 
 def _fmt(value: Any, decimals: int = 0) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "--"
-    return f"{float(value):.{decimals}f}"
+    return number_text(value, decimals)
+
+
+#: Tile -> (summary key, thresholds section, entry, direction): the tile takes the colour
+#: of the level the findings would give that value alone.
+_TILE_RULES: dict[str, tuple[str, str, str, Direction]] = {
+    "cadence": ("cadence_spm", "overstriding", "cadence_spm", "low"),
+    "contact": ("contact_ms", "overstriding", "contact_ms", "high"),
+    "L/R balance": ("contact_balance_left_pct", "asymmetry", "contact_balance_left_pct",
+                    "balance"),
+    "impact": ("impact_g", "high_impact", "impact_g", "high"),
+    "forward tilt": ("forward_lean_deg", "leaning", "forward_lean_deg", "high"),
+}
+
+
+def tile_level(label: str, summary: dict[str, Any], thresholds: Thresholds | None) -> str:
+    """``ok``, ``watch`` or ``act`` for one tile, or ``""`` when it cannot be judged."""
+    if thresholds is None:
+        return ""
+    if label == "pelvic drop L/R":
+        left, right = finite(summary.get("pelvic_drop_left_deg")), finite(
+            summary.get("pelvic_drop_right_deg"))
+        if left is None or right is None:
+            return ""
+        th = thresholds["pelvic_drop"]["side_difference_deg"]
+        return level_of(left - right, th, "magnitude")[0]
+    rule = _TILE_RULES.get(label)
+    value = finite(summary.get(rule[0])) if rule else None
+    if rule is None or value is None:
+        return ""
+    return level_of(value, thresholds[rule[1]][rule[2]], rule[3])[0]
 
 
 @dataclass
@@ -70,6 +101,7 @@ class DashboardState:
     cue: str = ""
     cue_severity: str = ""
     recording_path: str = ""
+    thresholds: Thresholds | None = None
 
     def figures(self) -> list[tuple[str, str, str]]:
         """``(label, value, unit)`` of the big figures."""
@@ -80,9 +112,14 @@ class DashboardState:
             ("contact", _fmt(s.get("contact_ms")), "ms"),
             ("L/R balance", _fmt(s.get("contact_balance_left_pct"), 1), "% left"),
             ("impact", _fmt(s.get("impact_g"), 1), "g"),
-            ("forward lean", _fmt(s.get("forward_lean_deg"), 1), "deg"),
-            ("pelvic drop L/R", drops, "deg"),
+            ("forward tilt", _fmt(s.get("forward_lean_deg"), 1), "°"),
+            ("pelvic drop L/R", drops, "°"),
         ]
+
+    def levels(self) -> list[str]:
+        """The level of each figure against its threshold (``""``: not judged)."""
+        return [tile_level(label, self.summary, self.thresholds) for label, _, _ in
+                self.figures()]
 
     def quality_line(self) -> str:
         rate = _fmt(self.effective_rate_hz, 0)
@@ -95,6 +132,7 @@ class DashboardState:
 
 
 _SEVERITY_STYLE = {"act": "bold white on red", "watch": "bold black on yellow", "": "green"}
+_LEVEL_COLOUR = {"ok": "green", "watch": "yellow", "act": "red"}
 
 
 class RichDashboard:
@@ -137,12 +175,15 @@ class RichDashboard:
         for _ in range(3):
             grid.add_column(ratio=1)
         cells = []
-        for label, value, unit in st.figures():
+        for (label, value, unit), level in zip(st.figures(), st.levels(), strict=True):
+            colour = _LEVEL_COLOUR.get(level, "")
             cells.append(
                 Panel(
-                    Group(Text(big_text(value), style="bold"), Text(unit, style="dim")),
-                    title=label,
+                    Group(Text(big_text(value), style=f"bold {colour}".strip()),
+                          Text(unit, style="dim")),
+                    title=label + (f" ({level})" if level in ("watch", "act") else ""),
                     title_align="left",
+                    border_style=colour or "none",
                 )
             )
         grid.add_row(*cells[:3])
@@ -188,5 +229,9 @@ class PlainDashboard:
     def line(self) -> None:
         self._last = self.clock()
         st = self.state
-        figures = " ".join(f"{label}={value}" for label, value, _ in st.figures())
+        figures = " | ".join(
+            f"{label} {value}{unit if unit == '°' else ' ' + unit}"
+            + (f" ({level})" if level in ("watch", "act") else "")
+            for (label, value, unit), level in zip(st.figures(), st.levels(), strict=True)
+        )
         print(f"{st.quality_line()} | {figures}", file=self.stream, flush=True)

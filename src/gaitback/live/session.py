@@ -29,6 +29,7 @@ from gaitback.acquisition.stream import (
     StreamItem,
 )
 from gaitback.acquisition.transport import TransportError
+from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.feedback.thresholds import thresholds_load
 from gaitback.live.analyzer import LiveAnalyzer, StepUpdate
@@ -68,6 +69,7 @@ class LiveOutcome:
     reconnects: int
     paths: dict[str, Path] = field(default_factory=dict)
     final_summary: dict[str, Any] = field(default_factory=dict)
+    result: AnalysisResult | None = None
 
 
 class LiveSession:
@@ -105,7 +107,9 @@ class LiveSession:
             thresholds=thresholds_load(options.thresholds_path),
         )
         self.analyzer: LiveAnalyzer | None = None
-        self.state = DashboardState(recording_path=str(options.record_path))
+        self.state = DashboardState(
+            recording_path=str(options.record_path), thresholds=self.coach.thresholds
+        )
         self.reconnects = 0
         self.n_steps = 0
         self._arrivals: deque[tuple[float, int]] = deque()
@@ -251,7 +255,17 @@ def make_dashboard(stream: TextIO | None = None) -> RichDashboard | PlainDashboa
 
 
 def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any]]:
-    """The offline analysis of the recording, its report, ``steps.csv`` and ``summary.json``."""
+    """The offline analysis of the recording, its report, ``steps.csv`` and ``summary.json``.
+
+    Returns the paths written and the summary (see :func:`final_result` for the analysis).
+    """
+    paths, result = final_result(options)
+    return paths, result.summary
+
+
+def final_result(options: LiveOptions) -> tuple[dict[str, Path], AnalysisResult]:
+    """:func:`final_analysis`, returning the analysis itself (its ``findings`` filled in),
+    so the end of the session can show the summary and the findings on screen."""
     from gaitback import analyze
     from gaitback.feedback import feedback_process
 
@@ -263,7 +277,9 @@ def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any
         from gaitback.history import personal_baseline
 
         try:
-            baseline = personal_baseline(options.db, exclude=result) or None
+            baseline = personal_baseline(
+                options.db, exclude=result, speed_mps=result.summary.get("speed_mps")
+            ) or None
         except Exception:
             # As in `analyze`: no baseline rather than no report; a store that cannot
             # be used is reported below, when saving fails the same way.
@@ -278,7 +294,7 @@ def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any
         from gaitback.history import StoreUnavailable, default_db_path, save_analysis
 
         try:
-            save_analysis(result, db=options.db, shoe=options.shoe)
+            save_analysis(result, db=options.db, shoe=options.shoe, report_path=str(report))
             paths["history"] = Path(options.db or default_db_path())
         except StoreUnavailable as exc:
             # The run is recorded and analysed: a broken history store must not hide it.
@@ -288,7 +304,7 @@ def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any
                 file=sys.stderr,
                 flush=True,
             )
-    return paths, result.summary
+    return paths, result
 
 
 def run_session(
@@ -324,5 +340,6 @@ def run_session(
     if not options.record_path.exists():
         raise GaitbackError("nothing was recorded (no data from the device)")
     outcome = LiveOutcome(record, session.live_steps_path, session.n_steps, session.reconnects)
-    outcome.paths, outcome.final_summary = final_analysis(options)
+    outcome.paths, outcome.result = final_result(options)
+    outcome.final_summary = dict(outcome.result.summary)
     return outcome

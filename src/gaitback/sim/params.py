@@ -144,7 +144,9 @@ class SimParams:
     accelerometer_only
         Write no gyro columns.
     faults
-        Names of the injected faults (documentation only, copied to the truth file).
+        Names of the injected faults, copied to the truth file. In Python they only name
+        the changes made; ``gaitback simulate --faults NAME`` also applies the named
+        presets' parameter changes (``gaitback.sim.presets.fault_changes``).
     notes
         Free text for the sidecar.
     """

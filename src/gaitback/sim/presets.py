@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gaitback.sim.params import SimParams
 
@@ -94,6 +95,27 @@ PRESETS: dict[str, SimParams] = {
         seed=111, impact_transient_bw=1.5, impact_rise_ms=20.0, faults=("high_impact",)
     ),
 }
+
+def fault_changes(name: str) -> dict[str, Any]:
+    """The parameter changes a named fault makes to the baseline (from its preset).
+
+    Raises
+    ------
+    ValueError
+        For a name no preset injects.
+    """
+    base = PRESETS["baseline"]
+    for params in PRESETS.values():
+        if name in params.faults:
+            return {
+                f.name: getattr(params, f.name)
+                for f in dataclasses.fields(params)
+                if f.name not in ("seed", "notes", "faults")
+                and getattr(params, f.name) != getattr(base, f.name)
+            }
+    known = sorted({f for p in PRESETS.values() for f in p.faults})
+    raise ValueError(f"unknown fault {name!r}; known faults: {', '.join(known)}")
+
 
 #: Scenarios written to recordings/synthetic/ (high_impact is a preset only).
 BUNDLED: tuple[str, ...] = (

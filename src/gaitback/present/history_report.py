@@ -8,7 +8,7 @@ import html
 import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from gaitback.history.load import DEFAULT_RULE_PCT, weekly_load
 from gaitback.history.shoes import STATUS_OK, STATUS_RETIRED, ShoeMileage
 from gaitback.history.store import HistoryError
 from gaitback.history.trends import TREND_METRICS, trend_summary
+from gaitback.present.numbers import MISSING, finite, number_text
 
 #: Label and decimals per key metric.
 METRIC_LABELS: dict[str, tuple[str, int]] = {
@@ -43,6 +44,8 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     flagged: list[bool] = field(default_factory=list)
     note: str = ""
+    #: Per row, a file to link the ``recording`` cell to in HTML (``""``: none).
+    links: list[str] = field(default_factory=list)
 
     def add(self, row: list[str], flagged: bool = False) -> None:
         self.rows.append(row)
@@ -78,23 +81,33 @@ class HistoryView:
 
 
 def fmt_number(value: float | None, decimals: int = 1, signed: bool = False) -> str:
-    if value is None or not math.isfinite(float(value)):
-        return "–"
-    # Round first so that a tiny negative never prints as "-0.0".
-    number = round(float(value), decimals) + 0.0
-    return f"{number:{'+' if signed else ''}.{decimals}f}"
+    """The one number formatter (:func:`gaitback.present.numbers.number_text`)."""
+    return number_text(value, decimals, signed=signed)
 
 
 def fmt_duration(seconds: float | None) -> str:
-    """``h:mm:ss``, or ``–`` when unknown."""
-    if seconds is None or not math.isfinite(float(seconds)):
-        return "–"
-    total = round(float(seconds))
+    """``h:mm:ss``, or the missing symbol when unknown."""
+    number = finite(seconds)
+    if number is None:
+        return MISSING
+    total = round(number)
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def fmt_km(distance_m: float | None) -> str:
     return fmt_number(None if distance_m is None else float(distance_m) / 1000.0, 2)
+
+
+#: Smallest y-axis span per metric on the history plots: about what a real change is.
+MIN_AXIS_SPAN: dict[str, float] = {
+    "cadence_spm": 20.0,
+    "contact_ms": 60.0,
+    "forward_lean_deg": 8.0,
+    "pelvic_drop_left_deg": 6.0,
+    "pelvic_drop_right_deg": 6.0,
+    "impact_g": 1.0,
+    "vertical_oscillation_cm": 4.0,
+}
 
 
 def _when(started_at: str) -> str:
@@ -124,11 +137,33 @@ _SHORT_HEADERS: dict[str, str] = {
 }
 
 
+def recording_name(row: Mapping[str, object]) -> str:
+    """What tells a session apart: its recording's file name (and a demo mark)."""
+    path = row.get("recording_path")
+    name = Path(str(path)).name if path and not str(path).startswith("<") else "(in memory)"
+    if row.get("demo"):
+        name += " (demo)"
+    elif row.get("user_excluded"):
+        name += " (excluded)"
+    return name
+
+
+def raised_findings(row: Mapping[str, object]) -> str:
+    """``Title (severity)`` of each finding the session raised, from its stored findings."""
+    findings = row.get("findings")
+    if not isinstance(findings, list):
+        return ""
+    raised = [f"{f.get('title', f.get('id'))} ({f['severity']})" for f in findings
+              if isinstance(f, Mapping) and f.get("severity") in ("watch", "act")]
+    return ", ".join(raised)
+
+
 def sessions_table(view: HistoryView) -> Table:
     metric_headers = [_SHORT_HEADERS[m] for m in TREND_METRICS]
     table = Table(
         "Sessions",
-        ["id", "started", "running", "km", "shoe", "surface", *metric_headers, "notes"],
+        ["id", "started", "recording", "running", "km", "shoe", "surface", *metric_headers,
+         "findings", "notes"],
     )
     for row in view.sessions.to_dict("records"):
         metrics = [fmt_number(row[m], METRIC_LABELS[m][1]) for m in TREND_METRICS]
@@ -136,18 +171,21 @@ def sessions_table(view: HistoryView) -> Table:
             [
                 str(row["id"]),
                 _when(row["started_at"]),
+                recording_name(row),
                 fmt_duration(row["running_s"] if pd.notna(row["running_s"]) else row["duration_s"]),
                 fmt_km(row["distance_m"]),
                 _text(row["shoe"]),
                 _text(row["surface"]),
                 *metrics,
+                raised_findings(row),
                 _text(row["notes"]),
             ]
         )
+        table.links.append(_text(row.get("report_path")))
     if not table.rows:
         table.note = "No sessions yet: gaitback analyze saves each analysed run here."
         return table
-    return _without_empty_columns(table, ("shoe", "surface", "notes"))
+    return _without_empty_columns(table, ("shoe", "surface", "findings", "notes"))
 
 
 def _without_empty_columns(table: Table, optional: tuple[str, ...]) -> Table:
@@ -162,6 +200,7 @@ def _without_empty_columns(table: Table, optional: tuple[str, ...]) -> Table:
         [[row[i] for i in keep] for row in table.rows],
         list(table.flagged),
         table.note,
+        list(table.links),
     )
 
 
@@ -185,7 +224,7 @@ def weeks_table(view: HistoryView) -> Table:
                 str(row["sessions"]),
                 km,
                 fmt_duration(row["running_s"]),
-                "–" if change == "–" else f"{change} %",
+                MISSING if change == MISSING else f"{change} %",
                 verdict,
             ],
             flagged=bool(row["rule_broken"]),
@@ -357,6 +396,10 @@ def _figure_png(view: HistoryView) -> str | None:
             ax.set_yticks([])
             continue
         ax.plot(when[ok], values[ok], "o-", ms=4)
+        # A meaningful scale: day-to-day noise must not fill the axis as if it mattered.
+        middle = float(np.mean(values[ok]))
+        half = max(MIN_AXIS_SPAN[metric] / 2, 0.6 * float(np.ptp(values[ok])))
+        ax.set_ylim(middle - half, middle + half)
         locator = mdates.AutoDateLocator(maxticks=6)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -369,9 +412,16 @@ def _figure_png(view: HistoryView) -> str | None:
 def _html_table(table: Table) -> str:
     head = "".join(f"<th>{html.escape(h.replace(chr(10), ' '))}</th>" for h in table.headers)
     body = []
-    for row, flagged in zip(table.rows, table.flagged, strict=True):
+    column = table.headers.index("recording") if "recording" in table.headers else -1
+    links = table.links or [""] * len(table.rows)
+    for row, flagged, link in zip(table.rows, table.flagged, links, strict=True):
         cls = ' class="flag"' if flagged else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
+        cells = [html.escape(c) for c in row]
+        if link and column >= 0:
+            # The session's own report, written next to its analysis.
+            href = html.escape(Path(link).resolve().as_uri(), quote=True)
+            cells[column] = f'<a href="{href}">{cells[column]}</a>'
+        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     note = f"<p class=note>{html.escape(table.note)}</p>" if table.note else ""
     return (
         f"<h2>{html.escape(table.title)}</h2><table><thead><tr>{head}</tr></thead>"

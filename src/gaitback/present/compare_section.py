@@ -7,15 +7,15 @@ append :func:`compare_section_html` where the section belongs.
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from gaitback import columns as col
-from gaitback.feedback.plots import figure_data_uri
 from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
+from gaitback.present.numbers import number_text
+from gaitback.present.plots import figure_data_uri
 
 #: (quantity, label, unit, decimals) in display order.
 ROWS: tuple[tuple[str, str, str, int], ...] = (
@@ -35,9 +35,7 @@ def _e(text: Any) -> str:
 
 
 def _number(value: Any, decimals: int, signed: bool = False) -> str:
-    if not isinstance(value, int | float) or not math.isfinite(value):
-        return "—"
-    return f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+    return number_text(value, decimals, signed=signed)
 
 
 def compare_table_html(compare: dict[str, Any]) -> str:

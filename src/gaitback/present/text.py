@@ -1,16 +1,21 @@
-"""Findings as terminal text, printed by the CLI after the summary table."""
+"""Terminal text: the summary table and the findings the CLI prints."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
 from gaitback.feedback.advice import WARNING_SIGNS
 from gaitback.feedback.findings import Finding
+from gaitback.present.numbers import MISSING, number_text
+
+if TYPE_CHECKING:
+    from gaitback.core.result import AnalysisResult
 
 _STYLE = {"ok": "green", "watch": "yellow", "act": "bold red", "not_evaluated": "dim"}
 _INDENT = 15
@@ -74,3 +79,56 @@ def findings_print(
         "[dim]Not a diagnosis. See a professional for pain lasting weeks, pain or numbness "
         "below the knee, leg weakness, or loss of bladder/bowel control (urgent).[/dim]"
     )
+
+
+#: (summary key, label, unit, decimals) in display order.
+SUMMARY_ROWS: tuple[tuple[str, str, str, int], ...] = (
+    ("duration_s", "Recording", "s", 1),
+    ("running_s", "Running", "s", 1),
+    ("n_steps", "Steps", "", 0),
+    ("cadence_spm", "Cadence", "steps/min", 1),
+    ("contact_ms", "Contact time", "ms", 0),
+    ("flight_ms", "Flight time", "ms", 0),
+    ("duty_factor", "Duty factor", "", 2),
+    ("contact_balance_left_pct", "Contact balance (left)", "%", 1),
+    ("contact_symmetry_pct", "Contact asymmetry", "%", 1),
+    ("vertical_oscillation_cm", "Vertical oscillation", "cm", 1),
+    ("vertical_ratio_pct", "Vertical ratio", "%", 1),
+    ("step_length_m", "Step length", "m", 2),
+    ("impact_g", "Impact (peak vertical)", "g", 2),
+    ("loading_rate_gps", "Loading rate (exploratory)", "g/s", 0),
+    ("braking_g", "Braking", "g", 2),
+    ("forward_lean_deg", "Forward tilt (pelvis)", "°", 1),
+    ("pelvic_drop_left_deg", "Pelvic drop, left stance", "°", 1),
+    ("pelvic_drop_right_deg", "Pelvic drop, right stance", "°", 1),
+    ("pelvic_rotation_deg", "Pelvic rotation", "°", 1),
+    ("step_regularity", "Step regularity", "", 2),
+    ("contact_cv_pct", "Contact time variability (CV)", "%", 1),
+)
+
+
+
+def _fmt(value: Any, decimals: int) -> str:
+    if isinstance(value, float):
+        return number_text(value, decimals)
+    return MISSING if value is None else str(value)
+
+
+def summary_table(result: AnalysisResult) -> Table:
+    """The summary as a two-column table, with the data-quality caption."""
+    s = result.summary
+    table = Table(title=f"gaitback: {result.recording.source}", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for key, label, unit, decimals in SUMMARY_ROWS:
+        if key not in s or (s[key] is None and key in ("vertical_ratio_pct", "step_length_m")):
+            continue
+        table.add_row(label, _fmt(s[key], decimals), unit)
+    lean_ref = s.get("lean_reference")
+    table.caption = (
+        f"{s.get('sample_rate_hz', 0):.0f} Hz, "
+        f"{'gyro' if s.get('has_gyro') else 'no gyro'}, "
+        f"{s.get('lost_samples', 0)} lost samples; lean relative to {lean_ref}"
+    )
+    return table

@@ -7,6 +7,7 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -33,23 +34,42 @@ def _column(steps: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(steps[name], errors="coerce").to_numpy(dtype=float)
 
 
-def plot_timeline(steps: pd.DataFrame) -> Figure | None:
-    """Per-step cadence, contact time and impact over the run, coloured by side."""
+#: A typical range drawn behind a plot: (low, high), either may be None (open).
+Band = tuple[float | None, float | None]
+
+
+def _band(ax: Axes, band: Band | None) -> None:
+    """Shade the typical range, so a value is read against it at a glance."""
+    if band is None or (band[0] is None and band[1] is None):
+        return
+    low, high = ax.get_ylim()
+    lo = band[0] if band[0] is not None else min(low, band[1] or low)
+    hi = band[1] if band[1] is not None else max(high, band[0] or high)
+    ax.axhspan(lo, hi, color="#2e8b57", alpha=0.10, lw=0, label="typical range")
+    ax.set_ylim(low, high)
+
+
+def plot_timeline(steps: pd.DataFrame, bands: dict[str, Band] | None = None) -> Figure | None:
+    """Per-step cadence, contact time and impact over the run, coloured by side.
+
+    ``bands`` maps ``cadence``, ``contact`` and ``impact`` to their typical ranges.
+    """
     if steps.empty:
         return None
+    bands = bands or {}
     t_min = _column(steps, col.FOOT_STRIKE) / 60.0
     step_ms = _column(steps, col.STEP_TIME)
     with np.errstate(divide="ignore", invalid="ignore"):
         cadence = np.where(step_ms > 0, 60000.0 / step_ms, np.nan)
     rows = [
-        (cadence, "cadence (steps/min)"),
-        (_column(steps, col.CONTACT), "contact (ms)"),
-        (_column(steps, col.IMPACT), "impact (g)"),
+        (cadence, "cadence (steps/min)", "cadence"),
+        (_column(steps, col.CONTACT), "contact (ms)", "contact"),
+        (_column(steps, col.IMPACT), "impact (g)", "impact"),
     ]
     sides = steps[col.SIDE].astype(str).to_numpy() if col.SIDE in steps else None
     fig = Figure(figsize=(9, 6.5))
     axes = fig.subplots(3, 1, sharex=True)
-    for ax, (values, label) in zip(axes, rows, strict=True):
+    for ax, (values, label, name) in zip(axes, rows, strict=True):
         for side, colour in SIDE_COLOURS.items():
             mask = np.ones(len(values), bool) if sides is None else sides == side
             if mask.any():
@@ -58,11 +78,18 @@ def plot_timeline(steps: pd.DataFrame) -> Figure | None:
         # A rolling median shows the drift that single steps hide.
         trend = pd.Series(values).rolling(21, center=True, min_periods=5).median()
         ax.plot(t_min, trend.to_numpy(), "-", color="black", lw=1.2, label="rolling median")
+        finite_values = values[np.isfinite(values)]
+        if finite_values.size:
+            # Robust limits: a few mis-detected steps must not squash the plot.
+            lo, hi = np.percentile(finite_values, [1, 99])
+            pad = 0.15 * (hi - lo) + 1e-9
+            ax.set_ylim(lo - pad, hi + pad)
+        _band(ax, bands.get(name))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    axes[0].legend(loc="upper right", fontsize=8, ncols=4)
+    axes[0].legend(loc="upper right", fontsize=8, ncols=5)
     axes[-1].set_xlabel("time (min)")
-    fig.suptitle("Step by step over the run")
+    fig.suptitle("Step by step over the run (shaded: typical range)")
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.93, hspace=0.12)
     return fig
 
@@ -104,39 +131,124 @@ def plot_left_right(steps: pd.DataFrame) -> Figure | None:
     return fig
 
 
-def plot_posture(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | None:
-    """Forward lean and pelvic obliquity over the run (needs the gyro-based angles)."""
-    have = [
-        c
-        for c in ("lean_deg", "obliquity_deg")
-        if c in signals.columns and np.isfinite(signals[c].to_numpy(dtype=float)).any()
+def plot_posture(steps: pd.DataFrame, lean_band: Band | None = None) -> Figure | None:
+    """Forward tilt and pelvic drop per step over the run, with a rolling median.
+
+    Per-step values instead of the raw angle signal: the raw signal swings every step and
+    turns into a solid band after a few minutes.
+    """
+    rows = [
+        (col.FORWARD_LEAN, "forward tilt (°)", lean_band),
+        (col.PELVIC_DROP, "pelvic drop (°)", None),
     ]
-    if col.TIME not in signals.columns or not have:
+    rows = [r for r in rows if np.isfinite(_column(steps, r[0])).any()]
+    if steps.empty or not rows:
         return None
+    t_min = _column(steps, col.FOOT_STRIKE) / 60.0
+    sides = steps[col.SIDE].astype(str).to_numpy() if col.SIDE in steps else None
+    fig = Figure(figsize=(9, 2.4 * len(rows) + 0.6))
+    axes = fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (name, label, band) in zip(axes, rows, strict=True):
+        values = _column(steps, name)
+        for side, colour in SIDE_COLOURS.items():
+            mask = np.ones(len(values), bool) if sides is None else sides == side
+            if mask.any() and np.isfinite(values[mask]).any():
+                ax.plot(t_min[mask], values[mask], ".", ms=3, color=colour, alpha=0.5,
+                        label=SIDE_NAMES[side])
+                trend = pd.Series(values[mask]).rolling(21, center=True, min_periods=5).median()
+                ax.plot(t_min[mask], trend.to_numpy(), "-", color=colour, lw=1.4)
+        _band(ax, band)
+        ax.set_ylabel(label, fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize=8, ncols=4)
+    axes[-1].set_xlabel("time (min)")
+    fig.suptitle("Pelvis per step over the run (lines: rolling median per side)")
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.14 if len(rows) == 1 else 0.1,
+                        top=0.86 if len(rows) == 1 else 0.9, hspace=0.12)
+    return fig
+
+
+def _step_cycles(
+    t: np.ndarray, values: np.ndarray, strike: np.ndarray, nxt: np.ndarray
+) -> np.ndarray:
+    """Each step from its foot strike to the next, resampled to 0-100 % (rows)."""
+    phase = np.linspace(0.0, 1.0, CYCLE_POINTS)
+    grid = strike[:, None] + (nxt - strike)[:, None] * phase[None, :]
+    good = np.isfinite(values)
+    return np.interp(grid.ravel(), t[good], values[good]).reshape(grid.shape)
+
+
+#: ``{signal: {side: (mean, sd)}}`` over the normalised step.
+SideCurves = dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+def stride_by_side(
+    signals: pd.DataFrame, steps: pd.DataFrame
+) -> tuple[np.ndarray, SideCurves, dict[str, float]] | None:
+    """Time-normalised step cycles per side, as a gait lab shows them: mean and SD.
+
+    Each left and each right step runs from its foot strike (0 %) to the next foot strike
+    (100 %). Pelvic obliquity is turned into the drop of the other side (positive = the
+    swing side lower) so both sides read the same way. Returns the cycle axis in %,
+    ``{signal: {side: (mean, sd)}}`` and each side's mean toe-off in %.
+    """
+    if steps.empty or col.SIDE not in steps.columns or col.TIME not in signals.columns:
+        return None
+    sides = steps[col.SIDE].astype(str).to_numpy()
+    strike = _column(steps, col.FOOT_STRIKE)
+    toe = _column(steps, col.TOE_OFF)
+    nxt = np.append(strike[1:], np.nan)
+    step = nxt - strike
+    ok = np.isfinite(step) & (step > 0)
+    if ok.any():
+        ok &= step < 1.5 * np.nanmedian(step[ok])
     t = signals[col.TIME].to_numpy(dtype=float)
-    fig = Figure(figsize=(9, 4.5))
-    axes = fig.subplots(len(have), 1, sharex=True, squeeze=False)[:, 0]
-    # A one-second moving mean keeps the drift and hides the per-step swing.
-    dt = np.nanmedian(np.diff(t)) if t.size > 1 else 1.0
-    window = max(1, round(1.0 / dt)) if np.isfinite(dt) and dt > 0 else 1
-    labels = {"lean_deg": "forward lean (°)", "obliquity_deg": "obliquity (°, + = left high)"}
-    for ax, name in zip(axes, have, strict=True):
-        values = signals[name].astype(float)
-        # Every few samples is enough for the grey band; keeps the PNG small.
-        every = max(1, len(t) // 4000)
-        ax.plot(t[::every] / 60.0, values.to_numpy()[::every], color="#bbbbbb", lw=0.5,
-                label="raw")
-        smooth = values.rolling(window, center=True, min_periods=1).mean().to_numpy()
-        ax.plot(t / 60.0, smooth, color="black", lw=1.2, label="1 s mean")
-        if name == "lean_deg" and col.FORWARD_LEAN in steps.columns:
-            ax.plot(_column(steps, col.FOOT_STRIKE) / 60.0, _column(steps, col.FORWARD_LEAN),
-                    ".", ms=3, color="#2ca02c", label="per-step stance mean")
+    names = [n for n in ("obliquity_deg", "vertical_g", "forward_g")
+             if n in signals.columns and np.isfinite(signals[n].to_numpy(dtype=float)).any()]
+    out: SideCurves = {n: {} for n in names}
+    toe_pct: dict[str, float] = {}
+    for side in (col.SIDE_LEFT, col.SIDE_RIGHT):
+        pick = ok & (sides == side)
+        if pick.sum() < 3:
+            continue
+        toe_pct[side] = float(np.nanmean((toe[pick] - strike[pick]) / step[pick]) * 100)
+        for name in names:
+            values = signals[name].to_numpy(dtype=float)
+            if name == "obliquity_deg" and side == col.SIDE_RIGHT:
+                values = -values
+            cycles = _step_cycles(t, values, strike[pick], nxt[pick])
+            out[name][side] = (cycles.mean(axis=0), cycles.std(axis=0))
+    if not toe_pct:
+        return None
+    return np.linspace(0.0, 100.0, CYCLE_POINTS), out, toe_pct
+
+
+def plot_stride_by_side(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | None:
+    """Pelvic drop and sacral accelerations over the step, left vs right, mean ± SD."""
+    avg = stride_by_side(signals, steps)
+    if avg is None:
+        return None
+    cycle, curves, toe_pct = avg
+    labels = {
+        "obliquity_deg": "pelvic drop of\nthe swing side (°)",
+        "vertical_g": "vertical\nacceleration (g)",
+        "forward_g": "forward\nacceleration (g)",
+    }
+    names = [n for n in curves if curves[n]]
+    fig = Figure(figsize=(9, 2.0 * len(names) + 0.8))
+    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, name in zip(axes, names, strict=True):
+        for side, (mean, sd) in curves[name].items():
+            colour = SIDE_COLOURS[side]
+            ax.fill_between(cycle, mean - sd, mean + sd, color=colour, alpha=0.15, lw=0)
+            ax.plot(cycle, mean, color=colour, lw=1.5, label=f"{SIDE_NAMES[side]} step")
+            ax.axvline(toe_pct[side], color=colour, ls="--", lw=1)
         ax.set_ylabel(labels[name], fontsize=9)
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, ncols=3)
-    axes[-1].set_xlabel("time (min)")
-    fig.suptitle("Pelvis posture over the run")
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.11, top=0.9, hspace=0.12)
+    axes[0].legend(loc="upper right", fontsize=8, ncols=2)
+    axes[-1].set_xlabel("% of step, from foot strike to the next foot strike (dashed: toe-off)")
+    fig.suptitle("Over the step, left vs right (mean ± SD)")
+    fig.subplots_adjust(left=0.13, right=0.98, bottom=0.1, top=0.92, hspace=0.14)
     return fig
 
 
