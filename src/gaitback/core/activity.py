@@ -49,7 +49,9 @@ class ActivityParams:
     running_min_step_regularity, running_min_stride_regularity
         Running: the unbiased autocorrelation of |f| at one step and at one
         stride (Moe-Nilssen & Helbostad 2004) in a 4-s window reaches these.
-        Steady running gives 0.8-0.98; noise and irregular movement stay low.
+        Steady running gives 0.8-0.98; step-time jitter (uneven ground) lowers
+        the stride value most (two steps of jitter), to ~0.45; broadband noise
+        stays below ~0.3.
     running_mean_range_g
         Running: the window mean of |f| lies in this range (over whole strides
         the vertical component alone averages 1 g; braking and push-off add
@@ -68,14 +70,14 @@ class ActivityParams:
 
     running_min_range_g: float = 0.75
     running_cadence_spm: tuple[float, float] = (135.0, 240.0)
-    running_min_step_regularity: float = 0.3
-    running_min_stride_regularity: float = 0.5
+    running_min_step_regularity: float = 0.5
+    running_min_stride_regularity: float = 0.35
     running_mean_range_g: tuple[float, float] = (0.8, 2.5)
     running_max_floor_g: float = 0.6
     standing_max_std_g: float = 0.025
     standing_max_gyro_dps: float = 25.0
     walking_min_std_g: float = 0.025
-    min_running_s: float = 1.5
+    min_running_s: float = 3.0
 
 
 def activity_label_windows(
