@@ -224,6 +224,20 @@ def recording_meta(stream: AcquisitionStream, notes: str | None = None) -> Recor
     )
 
 
+def block_until(block: SampleBlock, end_s: float) -> SampleBlock:
+    """The samples of ``block`` at or before ``end_s`` (the block itself if all are)."""
+    keep = int(np.searchsorted(block.time_s, end_s + 1e-9, side="right"))
+    if keep >= len(block):
+        return block
+    return SampleBlock(
+        block.time_s[:keep],
+        block.sample_index[:keep],
+        block.acc_mps2[:keep],
+        None if block.gyr_dps is None else block.gyr_dps[:keep],
+        block.host_time_s[:keep],
+    )
+
+
 async def record_stream(
     stream: AcquisitionStream,
     path: str | os.PathLike[str],
@@ -256,6 +270,7 @@ async def record_stream(
     interrupted = False
     stopped_by: str | None = None
     try:
+        first_s: float | None = None
         async for item in iterator:
             if recorder is None:
                 recorder = Recorder(
@@ -264,6 +279,11 @@ async def record_stream(
                     stream.profile.has_gyro,
                     flush_interval_s=flush_interval_s,
                 )
+            if duration_s is not None and isinstance(item, SampleBlock) and len(item):
+                # A late reader gets large blocks: stop at the duration's sample, not
+                # at the end of whichever block crossed it.
+                first_s = float(item.time_s[0]) if first_s is None else first_s
+                item = block_until(item, first_s + duration_s)
             recorder.handle(item)
             if on_item is not None:
                 on_item(item)
