@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.acquisition import protocol
 from gaitback.acquisition.profiles import load_profile
 from gaitback.acquisition.recorder import record_stream

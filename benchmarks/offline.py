@@ -139,7 +139,7 @@ def truth_figures(steps: Any, truth_path: str | os.PathLike[str]) -> dict[str, A
     """
     import pandas as pd
 
-    from gaitback import columns as col
+    from gaitback import schema as col
     from gaitback.evaluation import accuracy
 
     truth = pd.read_csv(truth_path)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.evaluation import MATCH_TOLERANCE_S, accuracy
 from gaitback.sim import load_truth
 

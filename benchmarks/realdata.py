@@ -37,7 +37,7 @@ if str(REPO) not in sys.path:
 os.environ.setdefault("GAITBACK_DB", str(Path(tempfile.mkdtemp()) / "bench.sqlite"))
 
 import gaitback  # noqa: E402
-from gaitback import columns as col  # noqa: E402
+from gaitback import schema as col  # noqa: E402
 from gaitback.evaluation import accuracy, pooled  # noqa: E402
 
 DEFAULT_TRIALS = REPO / "recordings" / "real" / "force-treadmill-1"

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 from gaitback.sim import PRESETS, simulate
 
 #: (real trial, its description, simulator preset, speed m/s, cadence spm, contact ms)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.acquisition.emulator import DeviceEmulator
 from gaitback.acquisition.profiles import load_profile
 from gaitback.cli.main import main

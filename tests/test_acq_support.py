@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame, write_recording
 
 G = col.STANDARD_GRAVITY_MPS2

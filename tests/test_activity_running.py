@@ -11,9 +11,9 @@ import pandas as pd
 from scipy import signal
 
 import gaitback
-from gaitback import columns as col
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback import schema as col
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 from gaitback.sim import PRESETS, simulate
 
 

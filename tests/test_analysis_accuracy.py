@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.evaluation import accuracy
 from gaitback.recording import Recording, RecordingMeta, read_recording
 from gaitback.sim import PRESETS, simulate

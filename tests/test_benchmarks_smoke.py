@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.sim import PRESETS, simulate, write_simulation
 
 REPO = Path(__file__).resolve().parent.parent

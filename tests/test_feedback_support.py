@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.result import AnalysisResult
 from gaitback.recording import RecordingMeta, recording_from_frame
 

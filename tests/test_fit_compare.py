@@ -19,7 +19,7 @@ import pytest
 
 import gaitback
 from fit_support import FIT_EPOCH, DeveloperField, WatchSecond, encode_watch_fit
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.cli.main import main
 from gaitback.fitfiles.run import compare_with_watch
 

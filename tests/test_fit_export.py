@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from fit_support import fitparse_decode, garmin_decode, unix_s
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.cli.main import main
 
 BUNDLED = Path(__file__).resolve().parents[1] / "recordings" / "synthetic"

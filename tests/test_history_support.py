@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.result import AnalysisResult
 from gaitback.recording import RecordingMeta, read_recording, recording_from_frame, write_recording
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.importers import PHONE_AXES, load_recording
 from gaitback.recording import write_recording
 from test_import_support import (

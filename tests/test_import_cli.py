@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.cli.main import main
 from gaitback.importers import PHONE_AXES
 from gaitback.recording import read_recording, write_recording

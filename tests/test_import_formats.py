@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.importers import PHONE_AXES, detect_format, load_recording, parse_axes
 from gaitback.importers.merge import MAX_BRIDGED_MISSING, resample_onto
 from gaitback.importers.tables import Stream

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.importers.common import PHONE_AXES
 from gaitback.recording import Recording, RecordingMeta, axes_matrix, recording_from_frame
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.metrics import summary_compute
 from gaitback.errors import GaitbackError
 from gaitback.live import LiveAnalyzer, StepUpdate

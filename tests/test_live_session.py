@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.acquisition.emulator import DeviceEmulator
 from gaitback.acquisition.profiles import load_profile
 from gaitback.acquisition.stream import AcquisitionStream

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.orientation import pelvis_angles
 from gaitback.evaluation import accuracy
 from gaitback.live import LiveAnalyzer

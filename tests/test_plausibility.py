@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.plausibility import (
     ACC_FULL_SCALE_G,
     GYR_FULL_SCALE_DPS,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.recording import (
     ACC_DECIMALS,
     GYR_DECIMALS,

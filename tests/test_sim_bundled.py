@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.recording import read_recording
 from gaitback.sim import BUNDLED, PRESETS, simulate, write_simulation
 
@@ -80,26 +80,14 @@ def test_faults_show_in_the_truth():
     assert {s[col.SIDE] for s in walk["walking_steps"]} == {"L", "R"}
 
 
-#: Summary keys listed in docs/architecture.md ("Summary keys").
-ARCHITECTURE_SUMMARY_KEYS = {
-    "duration_s", "running_s", "n_steps", "cadence_spm", "contact_ms", "flight_ms", "step_ms",
-    "duty_factor", "vertical_oscillation_cm", "impact_g", "loading_rate_gps", "braking_g",
-    "forward_lean_deg", "lean_reference", "pelvic_drop_left_deg", "pelvic_drop_right_deg",
-    "pelvic_rotation_deg", "contact_balance_left_pct", "contact_symmetry_pct",
-    "impact_symmetry_pct", "step_regularity", "stride_regularity", "contact_cv_pct",
-    "step_cv_pct", "impact_cv_pct", "contact_ms_trend", "cadence_spm_trend",
-    "forward_lean_deg_trend", "impact_g_trend", "pelvic_drop_deg_trend", "speed_mps",
-    "stride_length_m", "vertical_ratio_pct", "sample_rate_hz", "lost_samples", "has_gyro",
-}
-
-
 def test_truth_file_follows_the_schema():
     text = (ROOT / "stand_walk_run.truth.json").read_text()
     assert "NaN" not in text and "Infinity" not in text
     truth = json.loads(text)
     assert {"schema", "generator", "params", "faults", "segments", "steps", "walking_steps",
             "summary", "mount", "lost_samples", "gaps"} <= set(truth)
-    assert ARCHITECTURE_SUMMARY_KEYS <= set(truth["summary"])
+    # Exactly the analysis's keys (gaitback.schema), so truth and results line up.
+    assert list(truth["summary"]) == list(col.SUMMARY_KEYS)
     assert truth["summary"]["lean_reference"] == "standing"
     for step in truth["steps"]:
         assert set(step) == set(col.STEP_COLUMNS)

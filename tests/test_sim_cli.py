@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.cli.main import main
 from gaitback.recording import read_recording
 from gaitback.sim import PRESETS, SimParams

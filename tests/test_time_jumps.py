@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import gaitback
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.conditioning import MAX_GAP_FILL_S, signals_uniform
 from gaitback.errors import GaitbackError, RecordingError
 from gaitback.evaluation import accuracy

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 
 #: A detected foot strike matches a true one within this (s).
 MATCH_TOLERANCE_S = 0.040

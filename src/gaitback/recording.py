@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import RecordingError
 
 #: Decimal places written per column kind. Far below any real sensor's

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitback.acquisition.protocol import encode_packet
-from gaitback.columns import STANDARD_GRAVITY_MPS2
+from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 
 @dataclass

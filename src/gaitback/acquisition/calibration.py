@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from gaitback.acquisition.profiles import repo_root
-from gaitback.columns import STANDARD_GRAVITY_MPS2
 from gaitback.errors import GaitbackError
+from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 SCHEMA = "gaitback-calibration/1"
 #: Standing still means the accelerometer's spread stays under this (m/s^2) ...

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gaitback.columns import STANDARD_GRAVITY_MPS2
+from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 

@@ -28,9 +28,9 @@ import numpy as np
 
 from gaitback.acquisition import protocol, witmotion_frames
 from gaitback.acquisition.profiles import DeviceProfile
-from gaitback.columns import STANDARD_GRAVITY_MPS2
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
+from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 SERIAL_PROTOCOLS = ("gaitback-binary", "gaitback-text", "witmotion-serial")
 #: Longest wait for the reader to drain the pty before a packet is dropped as overflow.

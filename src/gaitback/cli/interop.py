@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import GaitbackError
 
 if TYPE_CHECKING:

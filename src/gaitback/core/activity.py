@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.conditioning import lowpass
 
 WINDOW_S = 2.0

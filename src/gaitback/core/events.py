@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal, stats
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.conditioning import lowpass
 from gaitback.core.ranges import mean_between, padded_rows
 

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback import schema as col
 from gaitback.core.ranges import mean_between, padded_rows, reduce_between
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 
 #: Low-pass for peak values (impact, braking): keeps the heel-strike transient
 #: (~20-40 ms wide) and attenuates clip/soft-tissue ringing above it.
@@ -33,7 +33,7 @@ def step_table(
     rotation_deg: np.ndarray | None,
     active_peak_g: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One row per stance, columns ``gaitback.columns.STEP_COLUMNS``.
+    """One row per stance, columns ``gaitback.schema.STEP_COLUMNS``.
 
     Parameters
     ----------
@@ -347,7 +347,7 @@ def summary_compute(
     speed_mps: float | None,
     extra: dict[str, Any],
 ) -> dict[str, Any]:
-    """The flat session summary over running steps (keys: docs/architecture.md)."""
+    """The flat session summary over running steps: exactly ``schema.SUMMARY_KEYS``."""
     left = steps[steps[col.SIDE] == col.SIDE_LEFT] if len(steps) else steps
     right = steps[steps[col.SIDE] == col.SIDE_RIGHT] if len(steps) else steps
     by_side = {None: steps, col.SIDE_LEFT: left, col.SIDE_RIGHT: right}
@@ -390,4 +390,4 @@ def summary_compute(
         s["speed_mps"] = s["step_length_m"] = s["stride_length_m"] = None
         s["vertical_ratio_pct"] = None
     s.update(extra)
-    return s
+    return col.summary_complete(s)

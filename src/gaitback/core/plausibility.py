@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gaitback import columns as col
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback import schema as col
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 
 #: Beyond the full scale of any IMU used on a runner's pelvis (consumer and
 #: research IMUs: +-2 to +-32 g, +-125 to +-4000 deg/s), per axis.

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback import schema as col
 from gaitback.core.activity import ActivityParams, activity_segments
 from gaitback.core.conditioning import lowpass, signals_uniform
 from gaitback.core.events import EventParams, sides_assign, steps_detect
@@ -30,6 +29,7 @@ from gaitback.core.plausibility import plausibility_check
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 
 Progress = Callable[[str, float], None]
 

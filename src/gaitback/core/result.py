@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.recording import Recording
 
 
@@ -35,7 +35,7 @@ class AnalysisResult:
     Attributes
     ----------
     steps
-        One row per running foot contact, columns ``gaitback.columns.STEP_COLUMNS``.
+        One row per running foot contact, columns ``gaitback.schema.STEP_COLUMNS``.
     summary
         Flat mapping of session metrics (see ``docs/architecture.md``); ``None``
         where a value cannot be computed.

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.feedback.evidence import (
     METRIC_LABELS,
     RANK,

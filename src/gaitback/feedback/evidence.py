@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from gaitback import schema as col
 from gaitback.feedback.thresholds import Threshold
 from gaitback.present.numbers import number_text
 
@@ -33,36 +34,10 @@ COMPARISON: Final = {"high": ">", "low": "<", "balance": "|x - 50| >", "magnitud
 
 #: metric -> (label, unit, decimals), for explanations and the report.
 METRIC_LABELS: Final = {
-    "cadence_spm": ("cadence", "steps/min", 0),
-    "contact_ms": ("ground contact time", "ms", 0),
-    "flight_ms": ("flight time", "ms", 0),
-    "step_ms": ("step time", "ms", 0),
-    "braking_g": ("braking peak", "g", 2),
-    "loading_rate_gps": ("loading rate", "g/s", 0),
-    "impact_g": ("impact peak", "g", 2),
-    "vertical_oscillation_cm": ("vertical oscillation", "cm", 1),
-    "forward_lean_deg": ("forward pelvic tilt", "°", 1),
-    "forward_lean_deg_trend": ("change in forward pelvic tilt over the run", "°", 1),
-    "obliquity_flight_deg": ("side tilt of the pelvis held through the stride", "°", 1),
-    "obliquity_offset_deg": ("mean pelvic obliquity (side tilt)", "°", 1),
-    "contact_balance_left_pct": ("left share of contact time", "%", 1),
-    "contact_symmetry_pct": ("left/right contact-time difference", "%", 1),
-    "impact_symmetry_pct": ("left/right impact difference", "%", 1),
-    "impact_cv_pct": ("step-to-step impact variability", "%", 1),
-    "step_regularity": ("step regularity", "", 2),
-    "stance_drop_left_deg": ("pelvic drop in left stance (right side drops)", "°", 1),
-    "stance_drop_right_deg": ("pelvic drop in right stance (left side drops)", "°", 1),
-    "pelvic_drop_left_deg": ("pelvic drop in left stance (right side drops)", "°", 1),
-    "pelvic_drop_right_deg": ("pelvic drop in right stance (left side drops)", "°", 1),
-    "pelvic_drop_side_difference_deg": ("left/right pelvic-drop difference", "°", 1),
-    "contact_ms_trend": ("change in contact time over the run", "ms", 0),
-    "cadence_spm_trend": ("change in cadence over the run", "steps/min", 1),
-    "impact_g_trend": ("change in impact peak over the run", "g", 2),
+    **{k.key: (k.label, k.unit, k.decimals) for k in col.SUMMARY},
+    # Derived by the findings engine (docs/findings.md), not summary keys.
     "pelvic_drop_deg_trend": ("change in pelvic drop over the run (worse side)", "°", 1),
-    "step_length_m": ("step length", "m", 2),
-    "vertical_ratio_pct": ("vertical ratio (oscillation / step length)", "%", 1),
-    "pelvic_rotation_deg": ("pelvic rotation", "°", 1),
-    "contact_cv_pct": ("step-to-step contact-time variability", "%", 1),
+    "pelvic_drop_side_difference_deg": ("left/right pelvic-drop difference", "°", 1),
     "stance_drop_deg": ("pelvic drop in stance (other side drops)", "°", 1),
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.fitfiles.read import WatchRun
 
 TIME_ALIGNED = "time-aligned"
@@ -34,7 +34,7 @@ class Comparison:
     """The comparison: per-quantity entries, how it was made, and the two traces.
 
     ``traces`` has ``elapsed_s`` (:data:`ELAPSED`, from the start of the compared time), each
-    quantity of :data:`gaitback.columns.COMPARED` as gaitback measured it and
+    quantity of :data:`gaitback.schema.COMPARED` as gaitback measured it and
     the same name with ``_watch`` appended. Time-aligned traces share one
     time axis; otherwise ``elapsed_s`` of the watch rows counts from the
     watch's own first record (rows of one side have NaN for the other).

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 
 
 def _mean(values: pd.Series) -> float:
@@ -66,7 +66,7 @@ def per_second(
     Parameters
     ----------
     steps
-        The step table (``gaitback.columns.STEP_COLUMNS``), running steps only.
+        The step table (``gaitback.schema.STEP_COLUMNS``), running steps only.
     start_unix_s
         Wall-clock time (Unix seconds) of the recording's first sample.
     time0_s
@@ -79,7 +79,7 @@ def per_second(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`gaitback.columns.DYNAMICS_COLUMNS`; ``unix_time_s`` is an
+        Columns :data:`gaitback.schema.DYNAMICS_COLUMNS`; ``unix_time_s`` is an
         integer second, NaN where a value cannot be computed (e.g. the balance
         of a second with steps of one foot only).
     """

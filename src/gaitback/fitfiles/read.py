@@ -22,7 +22,7 @@ import fitdecode
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import RecordingError
 
 #: Quantities read from a watch (all of COMPARED, plus speed).

@@ -41,7 +41,7 @@ from fit_tool.profile.profile_type import (
 )
 
 from gaitback import __version__
-from gaitback import columns as col
+from gaitback import schema as col
 
 #: Developer data application id of gaitback (a fixed random UUID).
 APPLICATION_ID = bytes.fromhex("6a1b0c5e3f2d4b8e9c7a1d2e3f405162")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import RecordingError
 from gaitback.importers.tables import SEPARATOR_NAMES, decode, read_table, sniff_separator
 from gaitback.recording import Recording, read_recording, read_sidecar, recording_from_frame

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import RecordingError
 from gaitback.recording import axes_matrix
 

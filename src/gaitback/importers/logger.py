@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import RecordingError
 from gaitback.importers.common import Imported, iso_utc
 from gaitback.importers.sources import Source

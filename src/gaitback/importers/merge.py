@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.errors import RecordingError
 from gaitback.importers.tables import Stream
 

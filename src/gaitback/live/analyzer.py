@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.activity import PERIODICITY_WINDOW_S, running_at
 from gaitback.core.conditioning import MAX_BRIDGE_S, lowpass, moving_mean
 from gaitback.core.events import EventParams, side_evidence_scale, side_vote, steps_detect
@@ -30,7 +30,6 @@ from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.live.buffer import SignalRing
 from gaitback.live.orientation import OnlineOrientation
-from gaitback.live.summary import StepTotals
 from gaitback.recording import Recording, RecordingMeta
 
 # Ring channels.
@@ -66,7 +65,7 @@ class StepUpdate:
     Attributes
     ----------
     step
-        The step's row: every ``gaitback.columns.STEP_COLUMNS`` key.
+        The step's row: every ``gaitback.schema.STEP_COLUMNS`` key.
     ready_s
         Data time at which the step's window was complete (the sample whose
         arrival made it publishable).
@@ -157,7 +156,8 @@ class LiveAnalyzer:
         self.orientation = OnlineOrientation(self.fs, has_gyro, axes)
         self.ring = SignalRing(_N_CHANNELS, self.window_n + self.hop_n)
         self.recent: deque[dict[str, Any]] = deque(maxlen=int(rolling_s * 5) + 10)
-        self.totals = StepTotals()
+        # Every published step, for the whole-run summary (a 3-hour run is ~30k rows).
+        self.published: list[dict[str, Any]] = []
         self.lost_samples = 0
         self.n_samples = 0
         self.n_detections = 0
@@ -354,7 +354,7 @@ class LiveAnalyzer:
             row = {c: table.iloc[k][c] for c in col.STEP_COLUMNS}
             row[col.SIDE] = str(row[col.SIDE])
             self.recent.append(row)
-            self.totals.add(row)
+            self.published.append(row)
             out.append(StepUpdate(row, float(ready_at[k]), t_end))
         return out
 
@@ -461,17 +461,19 @@ class LiveAnalyzer:
         return self._last_t - self._first_t
 
     def overall_summary(self) -> dict[str, Any]:
-        """Means over every step published so far (constant memory)."""
-        s = self.totals.summary()
-        s["duration_s"] = self.duration_s
-        if self.speed_mps and s["step_ms"]:
-            step_length = self.speed_mps * s["step_ms"] / 1000.0
-            s["speed_mps"] = self.speed_mps
-            s["stride_length_m"] = 2 * step_length
-            vo = s[col.VERTICAL_OSCILLATION]
-            s["vertical_ratio_pct"] = vo / step_length if vo else None
-        s.update(self._extra())
-        return s
+        """The whole-run summary over every step published so far.
+
+        The offline formulas (:func:`gaitback.core.metrics.summary_compute`) on
+        the published steps, so the keys and definitions are the offline ones;
+        what needs the whole recording's signals (regularity, the pelvis level
+        in flight, the heading's source) is ``None`` until the final analysis.
+        """
+        self._process_pending()
+        steps = pd.DataFrame(self.published, columns=list(col.STEP_COLUMNS))
+        running_s = 0.0
+        if len(steps):
+            running_s = float(steps[col.TOE_OFF].iloc[-1] - steps[col.FOOT_STRIKE].iloc[0])
+        return summary_compute(steps, self.duration_s, running_s, self.speed_mps, self._extra())
 
     def rolling_result(self) -> AnalysisResult:
         """The rolling window as an :class:`AnalysisResult` (for the feedback layer)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.acquisition.recorder import RecordSummary, record_stream
 from gaitback.acquisition.stream import (
     AcquisitionStream,

@@ -15,7 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.feedback.evidence import METRIC_LABELS
 from gaitback.feedback.rules import RULES, MetricRule
 from gaitback.feedback.thresholds import Thresholds

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
 from gaitback.present.numbers import number_text
 from gaitback.present.plots import figure_data_uri

@@ -17,21 +17,26 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from gaitback import schema as col
 from gaitback.history.load import DEFAULT_RULE_PCT, weekly_load
 from gaitback.history.shoes import STATUS_OK, STATUS_RETIRED, ShoeMileage
 from gaitback.history.store import HistoryError
 from gaitback.history.trends import TREND_METRICS, trend_summary
 from gaitback.present.numbers import MISSING, finite, number_text
 
-#: Label and decimals per key metric.
+#: Label and decimals per key metric (short labels for table headers; units from the schema).
+_SHORT = {
+    "cadence_spm": "cadence",
+    "contact_ms": "contact",
+    "forward_lean_deg": "lean",
+    "pelvic_drop_left_deg": "drop L",
+    "pelvic_drop_right_deg": "drop R",
+    "impact_g": "peak force",
+    "vertical_oscillation_cm": "oscillation",
+}
 METRIC_LABELS: dict[str, tuple[str, int]] = {
-    "cadence_spm": ("cadence (spm)", 0),
-    "contact_ms": ("contact (ms)", 0),
-    "forward_lean_deg": ("lean (°)", 1),
-    "pelvic_drop_left_deg": ("drop L (°)", 1),
-    "pelvic_drop_right_deg": ("drop R (°)", 1),
-    "impact_g": ("impact (g)", 2),
-    "vertical_oscillation_cm": ("oscillation (cm)", 1),
+    key: (f"{short} ({col.summary_key(key).unit})", col.summary_key(key).decimals)
+    for key, short in _SHORT.items()
 }
 
 

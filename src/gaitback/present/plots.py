@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gaitback import columns as col
+from gaitback import schema as col
 
 SIDE_COLOURS = {col.SIDE_LEFT: "#1f77b4", col.SIDE_RIGHT: "#d62728", col.SIDE_UNKNOWN: "#7f7f7f"}
 SIDE_NAMES = {col.SIDE_LEFT: "left", col.SIDE_RIGHT: "right", col.SIDE_UNKNOWN: "unassigned"}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.core.result import AnalysisResult
 from gaitback.feedback import advice
 from gaitback.feedback.evidence import METRIC_LABELS

@@ -10,6 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from gaitback import schema as col
 from gaitback.feedback.advice import WARNING_SIGNS
 from gaitback.feedback.findings import Finding
 from gaitback.present.numbers import MISSING, number_text
@@ -81,29 +82,19 @@ def findings_print(
     )
 
 
+#: Summary keys shown in the terminal table, in display order (labels, units and
+#: decimals from ``gaitback.schema``).
+SUMMARY_KEYS_SHOWN: tuple[str, ...] = (
+    "duration_s", "running_s", "n_steps", "cadence_spm", "contact_ms", "flight_ms",
+    "duty_factor", "contact_balance_left_pct", "contact_symmetry_pct",
+    "vertical_oscillation_cm", "vertical_ratio_pct", "step_length_m", "impact_g",
+    "loading_rate_gps", "braking_g", "forward_lean_deg", "pelvic_drop_left_deg",
+    "pelvic_drop_right_deg", "pelvic_rotation_deg", "step_regularity", "contact_cv_pct",
+)  # fmt: skip
 #: (summary key, label, unit, decimals) in display order.
-SUMMARY_ROWS: tuple[tuple[str, str, str, int], ...] = (
-    ("duration_s", "Recording", "s", 1),
-    ("running_s", "Running", "s", 1),
-    ("n_steps", "Steps", "", 0),
-    ("cadence_spm", "Cadence", "steps/min", 1),
-    ("contact_ms", "Contact time", "ms", 0),
-    ("flight_ms", "Flight time", "ms", 0),
-    ("duty_factor", "Duty factor", "", 2),
-    ("contact_balance_left_pct", "Contact balance (left)", "%", 1),
-    ("contact_symmetry_pct", "Contact asymmetry", "%", 1),
-    ("vertical_oscillation_cm", "Vertical oscillation", "cm", 1),
-    ("vertical_ratio_pct", "Vertical ratio", "%", 1),
-    ("step_length_m", "Step length", "m", 2),
-    ("impact_g", "Impact (peak vertical)", "g", 2),
-    ("loading_rate_gps", "Loading rate (exploratory)", "g/s", 0),
-    ("braking_g", "Braking", "g", 2),
-    ("forward_lean_deg", "Forward tilt (pelvis)", "°", 1),
-    ("pelvic_drop_left_deg", "Pelvic drop, left stance", "°", 1),
-    ("pelvic_drop_right_deg", "Pelvic drop, right stance", "°", 1),
-    ("pelvic_rotation_deg", "Pelvic rotation", "°", 1),
-    ("step_regularity", "Step regularity", "", 2),
-    ("contact_cv_pct", "Contact time variability (CV)", "%", 1),
+SUMMARY_ROWS: tuple[tuple[str, str, str, int], ...] = tuple(
+    (k, (spec := col.summary_key(k)).label[:1].upper() + spec.label[1:], spec.unit, spec.decimals)
+    for k in SUMMARY_KEYS_SHOWN
 )
 
 

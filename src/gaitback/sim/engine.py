@@ -18,10 +18,10 @@ import pandas as pd
 from scipy.integrate import cumulative_trapezoid
 
 import gaitback
-from gaitback import columns as col
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
+from gaitback import schema as col
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording, RecordingMeta, find_gaps, write_recording
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 from gaitback.sim.forces import session_grf_bw
 from gaitback.sim.gait import Timeline, build_timeline, running_steps, walking_steps
 from gaitback.sim.params import SimParams

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
-from gaitback.columns import STANDARD_GRAVITY_MPS2 as G
 from gaitback.recording import axes_matrix
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 from gaitback.sim.gait import STREAM_BIAS, STREAM_LOSS, STREAM_NOISE, RunSteps, rng_for
 from gaitback.sim.params import SimParams
 from gaitback.sim.pelvis import euler_zyx_matrix

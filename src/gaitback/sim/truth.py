@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gaitback import columns as col
+from gaitback import schema as col
 from gaitback.sim.gait import RunSteps, Timeline
 
 TRUTH_SCHEMA = "gaitback-truth/1"
@@ -23,7 +23,7 @@ def step_truth(
     run: RunSteps,
     run_end_s: float,
 ) -> pd.DataFrame:
-    """One row per running step, columns ``gaitback.columns.STEP_COLUMNS``.
+    """One row per running step, columns ``gaitback.schema.STEP_COLUMNS``.
 
     ``t_s`` is the internal (>= 1 kHz) grid the other arrays are sampled on.
     """
@@ -177,6 +177,19 @@ def summary_truth(
     right_contact = float(right[col.CONTACT].sum())
     total = left_contact + right_contact
     s["contact_balance_left_pct"] = 100 * left_contact / total if total else math.nan
+    s["contact_left_ms"] = _mean(left[col.CONTACT])
+    s["contact_right_ms"] = _mean(right[col.CONTACT])
+    s["impact_left_g"] = _mean(left[col.IMPACT])
+    s["impact_right_g"] = _mean(right[col.IMPACT])
+    s["symmetry_basis"] = "left/right"
+    # The simulated drop is a stance peak on top of the flight level (camber and
+    # offset included there), so the drop from the flight level is the drop itself.
+    s["stance_drop_left_deg"] = s["pelvic_drop_left_deg"]
+    s["stance_drop_right_deg"] = s["pelvic_drop_right_deg"]
+    # Not truth quantities: how the analysis found forward, and the flight level,
+    # which the simulator does not define separately from camber and offset.
+    s["heading_source"] = None
+    s["obliquity_flight_deg"] = None
     s["contact_symmetry_pct"] = _symmetry_pct(_mean(left[col.CONTACT]), _mean(right[col.CONTACT]))
     s["impact_symmetry_pct"] = _symmetry_pct(_mean(left[col.IMPACT]), _mean(right[col.IMPACT]))
     lag = round(step_mean / 1000 * sample_rate_hz) if step_mean and math.isfinite(step_mean) else 0
@@ -199,7 +212,7 @@ def summary_truth(
     s["sample_rate_hz"] = sample_rate_hz
     s["lost_samples"] = lost_samples
     s["has_gyro"] = has_gyro
-    return s
+    return col.summary_complete(s)
 
 
 def _trends(steps: pd.DataFrame, timeline: Timeline, has_gyro: bool) -> dict[str, float]:
@@ -209,11 +222,16 @@ def _trends(steps: pd.DataFrame, timeline: Timeline, has_gyro: bool) -> dict[str
     first = steps[steps[col.FOOT_STRIKE] < rs + third]
     final = steps[steps[col.FOOT_STRIKE] >= re - third]
     out: dict[str, float] = {}
-    for key in (col.CONTACT, col.IMPACT, col.FORWARD_LEAN, col.PELVIC_DROP):
-        if key in col.GYRO_STEP_COLUMNS and not has_gyro:
-            out[f"{key}_trend"] = math.nan
-            continue
+    for key in (col.CONTACT, col.IMPACT, col.FORWARD_LEAN):
         out[f"{key}_trend"] = _mean(final[key]) - _mean(first[key])
+    for side, name in ((col.SIDE_LEFT, "left"), (col.SIDE_RIGHT, "right")):
+        if not has_gyro:
+            out[f"pelvic_drop_{name}_deg_trend"] = math.nan
+            continue
+        late, early = final[final[col.SIDE] == side], first[first[col.SIDE] == side]
+        out[f"pelvic_drop_{name}_deg_trend"] = (
+            _mean(late[col.PELVIC_DROP]) - _mean(early[col.PELVIC_DROP])
+        )
     cad_first = 60000 / _mean(first[col.STEP_TIME]) if len(first) > 1 else math.nan
     cad_final = 60000 / _mean(final[col.STEP_TIME]) if len(final) > 1 else math.nan
     out["cadence_spm_trend"] = cad_final - cad_first
