@@ -104,34 +104,28 @@ def matrix_to_quat(m: np.ndarray) -> np.ndarray:
     return q / np.linalg.norm(q)
 
 
-def _scan(q: np.ndarray) -> np.ndarray:
-    """Inclusive prefix products along the last axis, Hillis-Steele (log2 passes)."""
-    out = q.copy()
-    offset = 1
-    while offset < out.shape[-1]:
-        out[..., offset:] = quat_multiply(out[..., :-offset], out[..., offset:])
-        offset *= 2
-    return out
-
-
-def quat_prefix_products(q: np.ndarray, chunk: int = 32) -> np.ndarray:
+def quat_prefix_products(q: np.ndarray, block: int = 64) -> np.ndarray:
     """Prefix products ``q[:,0] ⊗ q[:,1] ⊗ ... ⊗ q[:,k]`` for every k.
 
-    Two-level scan: within chunks of ``chunk`` samples, then over the chunk
-    totals, then one pass to apply them. About log2(chunk) + 2 vectorised
-    passes over the data instead of a per-sample Python loop.
+    The sequence is cut into blocks of ``block`` samples, laid out so that sample k of
+    every block is one contiguous row: ``block`` vectorised steps then scan all blocks
+    at once (n products in all, not the n log n of a parallel scan), the block totals
+    are scanned the same way, and one pass applies them.
     """
     n = q.shape[1]
-    pad = (-n) % chunk
-    identity = np.zeros((4, pad))
-    identity[0] = 1.0
-    blocks = np.concatenate([q, identity], axis=1).reshape(4, -1, chunk)
-    blocks = _scan(blocks)
-    totals = quat_normalise(_scan(blocks[:, :, -1]))
-    # Chunk c is preceded by the product of all chunks before it.
-    before = np.concatenate([np.array([[1.0], [0.0], [0.0], [0.0]]), totals[:, :-1]], axis=1)
-    blocks = quat_multiply(before[:, :, None], blocks)
-    return quat_normalise(blocks.reshape(4, -1)[:, :n])
+    n_blocks = -(-n // block)
+    padded = np.zeros((4, n_blocks * block))
+    padded[0, n:] = 1.0  # identity
+    padded[:, :n] = q
+    rows = padded.reshape(4, n_blocks, block).transpose(0, 2, 1).copy()
+    for k in range(1, block):
+        rows[:, k] = quat_multiply(rows[:, k - 1], rows[:, k])
+    if n_blocks > 1:
+        # Block b is preceded by the product of all blocks before it.
+        totals = quat_prefix_products(quat_normalise(rows[:, -1]), block)
+        before = np.concatenate([np.array([[1.0], [0.0], [0.0], [0.0]]), totals[:, :-1]], axis=1)
+        rows = quat_multiply(before[:, None, :], rows)
+    return quat_normalise(rows.transpose(0, 2, 1).reshape(4, -1)[:, :n])
 
 
 def quat_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
