@@ -16,6 +16,15 @@ SIDE_COLOURS = {col.SIDE_LEFT: "#1f77b4", col.SIDE_RIGHT: "#d62728", col.SIDE_UN
 SIDE_NAMES = {col.SIDE_LEFT: "left", col.SIDE_RIGHT: "right", col.SIDE_UNKNOWN: "unassigned"}
 #: Points of the stride-normalised cycle (0-100 %).
 CYCLE_POINTS = 201
+#: Most points drawn per line or marker series. A figure is ~700 px wide, so more
+#: points only overlap, while drawing time grows with them (a 1-hour run has
+#: 720,000 samples and 10,000 steps).
+MAX_DRAWN_POINTS = 3000
+
+
+def _thin(n: int) -> slice:
+    """Every k-th index, so that at most :data:`MAX_DRAWN_POINTS` of ``n`` are drawn."""
+    return slice(None, None, max(1, -(-n // MAX_DRAWN_POINTS)))
 
 
 def figure_data_uri(fig: Figure, dpi: int = 80) -> str:
@@ -53,11 +62,14 @@ def plot_timeline(steps: pd.DataFrame) -> Figure | None:
         for side, colour in SIDE_COLOURS.items():
             mask = np.ones(len(values), bool) if sides is None else sides == side
             if mask.any():
-                ax.plot(t_min[mask], values[mask], ".", ms=3, color=colour, alpha=0.5,
-                        label=SIDE_NAMES[side])
+                every = _thin(int(mask.sum()))
+                ax.plot(t_min[mask][every], values[mask][every], ".", ms=3, color=colour,
+                        alpha=0.5, label=SIDE_NAMES[side])
         # A rolling median shows the drift that single steps hide.
         trend = pd.Series(values).rolling(21, center=True, min_periods=5).median()
-        ax.plot(t_min, trend.to_numpy(), "-", color="black", lw=1.2, label="rolling median")
+        every = _thin(len(t_min))
+        ax.plot(t_min[every], trend.to_numpy()[every], "-", color="black", lw=1.2,
+                label="rolling median")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper right", fontsize=8, ncols=4)
@@ -122,14 +134,16 @@ def plot_posture(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | None:
     labels = {"lean_deg": "forward lean (°)", "obliquity_deg": "obliquity (°, + = left high)"}
     for ax, name in zip(axes, have, strict=True):
         values = signals[name].astype(float)
-        # Every few samples is enough for the grey band; keeps the PNG small.
-        every = max(1, len(t) // 4000)
-        ax.plot(t[::every] / 60.0, values.to_numpy()[::every], color="#bbbbbb", lw=0.5,
+        # Every few samples is enough for the grey band and the 1-s mean.
+        every = _thin(len(t))
+        ax.plot(t[every] / 60.0, values.to_numpy()[every], color="#bbbbbb", lw=0.5,
                 label="raw")
         smooth = values.rolling(window, center=True, min_periods=1).mean().to_numpy()
-        ax.plot(t / 60.0, smooth, color="black", lw=1.2, label="1 s mean")
+        ax.plot(t[every] / 60.0, smooth[every], color="black", lw=1.2, label="1 s mean")
         if name == "lean_deg" and col.FORWARD_LEAN in steps.columns:
-            ax.plot(_column(steps, col.FOOT_STRIKE) / 60.0, _column(steps, col.FORWARD_LEAN),
+            by_step = _thin(len(steps))
+            ax.plot(_column(steps, col.FOOT_STRIKE)[by_step] / 60.0,
+                    _column(steps, col.FORWARD_LEAN)[by_step],
                     ".", ms=3, color="#2ca02c", label="per-step stance mean")
         ax.set_ylabel(labels[name], fontsize=9)
         ax.grid(alpha=0.3)
