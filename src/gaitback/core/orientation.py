@@ -197,9 +197,21 @@ def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) ->
     """
     if mask.sum() < sample_rate_hz:
         return None
+    return _heading_of(_braking_signature(f_world, sample_rate_hz), mask, sample_rate_hz)
+
+
+def _braking_signature(f_world: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """Per-sample horizontal force times the rate of change of vertical force ``(2, n)``."""
     smooth = lowpass(f_world, min(20.0, 0.4 * sample_rate_hz), sample_rate_hz, axis=1)
     dvz = np.gradient(smooth[2]) * sample_rate_hz
-    c = (smooth[:2, mask] * dvz[mask]).mean(axis=1)
+    return smooth[:2] * dvz
+
+
+def _heading_of(signature: np.ndarray, mask: np.ndarray, sample_rate_hz: float) -> float | None:
+    """:func:`heading_rad` over ``mask`` from a precomputed :func:`_braking_signature`."""
+    if mask.sum() < sample_rate_hz:
+        return None
+    c = signature[:, mask].mean(axis=1)
     if not np.any(c):
         return None
     return float(np.arctan2(-c[1], -c[0]))
@@ -322,10 +334,12 @@ def orientation_estimate(
     # Heading per block from the running physics; blocks without running take
     # the heading of the whole recording.
     f_world = quat_rotate(q, acc)
-    default = heading_rad(f_world, fs, running)
+    # One filtering pass serves the recording's heading and its consistency check.
+    signature = _braking_signature(f_world, fs)
+    default = _heading_of(signature, running, fs)
     declared = _heading_from_axes(q, axes, running)
     heading_source = "motion" if default is not None else "none"
-    if not _heading_consistent(f_world, fs, running):
+    if not _heading_consistent(signature, fs, running):
         # The braking signature is too weak to trust (no clear braking phase):
         # the sidecar's declared mount gives the heading instead, if there is one.
         heading_source = "uncertain"
@@ -374,15 +388,15 @@ def _heading_from_axes(
     return float(np.arctan2(world[1], world[0]))
 
 
-def _heading_consistent(f_world: np.ndarray, fs: float, running: np.ndarray) -> bool:
+def _heading_consistent(signature: np.ndarray, fs: float, running: np.ndarray) -> bool:
     """Whether the first and second halves of the running agree on the heading (< 30 deg)."""
     idx = np.flatnonzero(running)
     if len(idx) < 4 * fs:
         return True
     half = np.zeros_like(running)
     half[idx[: len(idx) // 2]] = True
-    a = heading_rad(f_world, fs, half)
-    b = heading_rad(f_world, fs, running & ~half)
+    a = _heading_of(signature, half, fs)
+    b = _heading_of(signature, running & ~half, fs)
     if a is None or b is None:
         return False
     return abs(np.angle(np.exp(1j * (a - b)))) < np.radians(30.0)
