@@ -30,3 +30,32 @@ def test_general_rotations_compose_in_order() -> None:
         running = quat_multiply(running, q[:, k])
         expected.append(running)
     np.testing.assert_allclose(quat_prefix_products(q, block=16), np.array(expected).T, atol=1e-12)
+
+
+def test_long_inputs_are_processed_in_chunks_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small chunks so that several chunk boundaries fall inside a short signal.
+    from gaitback.core import orientation
+
+    monkeypatch.setattr(orientation, "CHUNK", 1000)
+    fs, n = 200.0, 4321
+    rate_dps = 30.0 * np.sin(np.linspace(0, 6, n))  # about z, so angles just add up
+    gyr = np.zeros((3, n))
+    gyr[2] = rate_dps
+    q = orientation.orientation_integrate(gyr, fs, np.array([1.0, 0.0, 0.0, 0.0]))
+    # Trapezoidal integral of the rate, the integrator's own rule, done by hand.
+    steps_deg = 0.5 * (rate_dps[1:] + rate_dps[:-1]) / fs
+    yaw = np.radians(np.concatenate([[0.0], np.cumsum(steps_deg)]))
+    np.testing.assert_allclose(q[0], np.cos(yaw / 2), atol=1e-12)
+    np.testing.assert_allclose(q[3], np.sin(yaw / 2), atol=1e-12)
+    np.testing.assert_allclose(q[1:3], 0.0, atol=1e-12)
+
+    # Rotating x by those quaternions gives (cos yaw, sin yaw, 0), chunked or not.
+    x = np.broadcast_to(np.array([[1.0], [0.0], [0.0]]), (3, n))
+    expected = np.stack([np.cos(yaw), np.sin(yaw), np.zeros(n)])
+    np.testing.assert_allclose(orientation.quat_rotate(q, x), expected, atol=1e-12)
+    up = orientation.quat_between(expected, np.broadcast_to(orientation._UP, (3, n)))
+    np.testing.assert_allclose(orientation.quat_rotate(up, expected)[2], 1.0, atol=1e-12)
+    one = np.array([[1.0], [0.0], [0.0], [0.0]])
+    np.testing.assert_allclose(orientation.quat_multiply(one, q), q, atol=1e-15)

@@ -15,12 +15,17 @@ Two facts of running carry the whole estimate, and neither needs tuning:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from gaitback.core.conditioning import lowpass, moving_mean
 from gaitback.recording import axes_matrix
+
+#: Samples per chunk where per-sample quaternion work is done piecewise, bounding
+#: the temporaries of a long recording (about 0.5 MB per row).
+CHUNK = 1 << 16
 
 #: Cut-off separating "posture" (accelerometer) from "motion within a stride"
 #: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
@@ -32,8 +37,32 @@ TILT_CUTOFF_HZ = 0.25
 # row is then contiguous, which keeps the vectorised products fast.
 
 
+def _chunked(fn: Callable[..., np.ndarray], rows: int, *arrays: np.ndarray) -> np.ndarray | None:
+    """``fn(*arrays)`` computed chunk by chunk along the last axis into one output.
+
+    For 2-D ``(k, n)`` arguments (``n`` may be 1 for broadcasting) longer than
+    :data:`CHUNK`, so that the dozen full-length temporaries of a per-sample formula
+    never coexist; ``None`` when the arguments are small or not 2-D (call ``fn``).
+    """
+    if any(x.ndim != 2 for x in arrays):
+        return None
+    n = max(x.shape[1] for x in arrays)
+    if n <= CHUNK:
+        return None
+    out = np.empty((rows, n))
+    for start in range(0, n, CHUNK):
+        sl = slice(start, start + CHUNK)
+        out[:, sl] = fn(*(x if x.shape[1] == 1 else x[:, sl] for x in arrays))
+    return out
+
+
 def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product of quaternions ``(4, ...)`` (rows w, x, y, z)."""
+    out = _chunked(_multiply, 4, a, b)
+    return _multiply(a, b) if out is None else out
+
+
+def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     aw, ax, ay, az = a
     bw, bx, by, bz = b
     return np.stack(
@@ -68,6 +97,11 @@ def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors ``(3, n)`` by unit quaternions ``(4, n)`` (or one ``(4,)``)."""
     if q.ndim == 1:
         q = q[:, None]
+    out = _chunked(_rotate, 3, q, v)
+    return _rotate(q, v) if out is None else out
+
+
+def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     w, u = q[0], q[1:]
     t = 2.0 * _cross(u, v)
     return v + w * t + _cross(u, t)
@@ -130,6 +164,11 @@ def quat_prefix_products(q: np.ndarray, block: int = 64) -> np.ndarray:
 
 def quat_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Smallest rotations ``(4, n)`` taking directions ``a`` onto ``b`` (both ``(3, n)``)."""
+    out = _chunked(_between, 4, a, b)
+    return _between(a, b) if out is None else out
+
+
+def _between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a = a / np.sqrt(np.sum(a * a, axis=0))
     b = b / np.sqrt(np.sum(b * b, axis=0))
     q = np.concatenate([(1.0 + np.sum(a * b, axis=0))[None], _cross(a, b)])
@@ -177,10 +216,18 @@ def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray
 
     Trapezoidal rate between samples; quaternion products by prefix scan.
     """
-    omega = np.radians(gyr)
-    mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
-    chain = np.concatenate([q0[:, None], quat_from_rotvec(mid)], axis=1)
-    return quat_prefix_products(chain)
+    n = gyr.shape[1]
+    out = np.empty((4, n))
+    out[:, 0] = q0
+    # Chunk by chunk, carrying the orientation reached: memory stays bounded by the
+    # chunk, not by the recording (a one-hour file would need ~150 MB of temporaries).
+    for start in range(1, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        omega = np.radians(gyr[:, start - 1 : stop])
+        mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
+        chain = np.concatenate([out[:, start - 1 : start], quat_from_rotvec(mid)], axis=1)
+        out[:, start - 1 : stop] = quat_prefix_products(chain)
+    return out
 
 
 def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
