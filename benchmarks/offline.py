@@ -60,9 +60,11 @@ def long_recording_write(
     Returns
     -------
     dict
-        ``path``, ``n_samples``, ``duration_s``, ``n_true_steps``.
+        ``path``, ``n_samples``, ``duration_s``, ``n_true_steps`` and ``truth_path``:
+        the true steps of every chunk, one table (:func:`truth_steps_path`).
     """
     import numpy as np
+    import pandas as pd
 
     from gaitback.recording import RecordingWriter
     from gaitback.sim import PRESETS, simulate
@@ -72,6 +74,10 @@ def long_recording_write(
     n_chunks = max(1, math.ceil(running_total_s / chunk_s))
     base = PRESETS["baseline"].replace(sample_rate_hz=sample_rate_hz)
     start_s, written, n_steps = 0.0, 0, 0
+    # Each chunk starts on the foot after the previous chunk's last step, so that
+    # left and right keep alternating across the seam as they would in one run.
+    start_side = "L"
+    truth: list[pd.DataFrame] = []
     last_time_s = -math.inf
     writer: RecordingWriter | None = None
     try:
@@ -82,6 +88,7 @@ def long_recording_write(
                 standing_before_s=standing_s if i == 0 else 0.0,
                 standing_after_s=standing_s if i == n_chunks - 1 else 0.0,
                 running_s=min(chunk_s, running_total_s - i * chunk_s),
+                start_side=start_side,
             )
             sim = simulate(params)
             data = sim.recording.data
@@ -95,6 +102,9 @@ def long_recording_write(
             writer.write(block)
             written += len(block)
             n_steps += len(sim.steps)
+            truth.append(sim.steps)
+            if len(sim.steps):
+                start_side = "R" if sim.steps["side"].iloc[-1] == "L" else "L"
             last_time_s = float(block[-1, 0])
             # The next chunk starts one sample after this one's last sample time.
             start_s = float(
@@ -103,12 +113,52 @@ def long_recording_write(
     finally:
         if writer is not None:
             writer.close()
+    truth_path = truth_steps_path(path)
+    pd.concat(truth, ignore_index=True).to_csv(truth_path, index=False)
     return {
         "path": str(path),
         "n_samples": written,
         "duration_s": last_time_s,
         "n_true_steps": n_steps,
+        "truth_path": str(truth_path),
     }
+
+
+def truth_steps_path(path: str | os.PathLike[str]) -> Path:
+    """Where :func:`long_recording_write` puts the true steps of ``path``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.truth_steps.csv")
+
+
+def truth_figures(steps: Any, truth_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Side, pelvic drop and rotation of an analysis against the true steps.
+
+    Returns ``side_known_pct`` and ``side_correct_pct`` over matched steps, the
+    analysis' and the truth's mean pelvic drop per side and mean pelvic rotation
+    (``<key>`` and ``true_<key>``), and ``step_f1``.
+    """
+    import pandas as pd
+
+    from gaitback import columns as col
+    from gaitback.evaluation import accuracy
+
+    truth = pd.read_csv(truth_path)
+    acc = accuracy(steps, {}, truth)
+    out: dict[str, Any] = {
+        "step_f1": acc["f1"],
+        "side_known_pct": acc.get("side_known_pct"),
+        "side_correct_pct": acc.get("side_correct_pct"),
+    }
+    for name, frame_of in (
+        ("pelvic_drop_left_deg", lambda s: s.loc[s[col.SIDE] == col.SIDE_LEFT, col.PELVIC_DROP]),
+        ("pelvic_drop_right_deg", lambda s: s.loc[s[col.SIDE] == col.SIDE_RIGHT, col.PELVIC_DROP]),
+        ("pelvic_rotation_deg", lambda s: s[col.PELVIC_ROTATION]),
+    ):
+        found = pd.to_numeric(frame_of(steps), errors="coerce").dropna()
+        true = pd.to_numeric(frame_of(truth), errors="coerce").dropna()
+        out[name] = float(found.mean()) if len(found) else None
+        out[f"true_{name}"] = float(true.mean()) if len(true) else None
+    return out
 
 
 def analyze_measure(
@@ -223,6 +273,9 @@ def _child(path: str, profile_top: int) -> None:
         "import_rss_mb": import_rss,
         "cpu_pinned": pinned,
     }
+    truth_path = truth_steps_path(path)
+    if truth_path.exists():
+        out["truth"] = truth_figures(result.steps, truth_path)
     # A second run without first-call costs (lazy imports, page cache, allocator).
     del result, rec
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -307,7 +360,22 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", type=int, default=0, metavar="N", help="also print the top N cProfile entries"
     )
     parser.add_argument("--tool", choices=("gaitback", "skdh"), default="gaitback")
+    parser.add_argument(
+        "--simulate-s",
+        type=float,
+        metavar="S",
+        help="simulate an S-second run in a temporary folder, analyse it in a one-core "
+        "child and print the figures, truth comparison included (e.g. 10800: 3 hours)",
+    )
     args = parser.parse_args(argv)
+    if args.simulate_s:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="gaitback-long-") as tmp:
+            gen = long_recording_write(Path(tmp) / "long_run.csv", duration_s=args.simulate_s)
+            measured = analyze_measure(gen["path"], timeout_s=max(400.0, args.simulate_s / 5))
+        print(json.dumps({"recording": gen, "analysis": measured}, indent=1))
+        return 0 if "error" not in measured else 1
     if args.child and args.tool == "skdh":
         _child_skdh(args.child)
         return 0

@@ -352,6 +352,7 @@ def offline_section(
                 "",
                 "",
             ],
+            *truth_rows(measured.get("truth")),
             [
                 "one core",
                 "pinned to one CPU, BLAS/OpenMP 1 thread"
@@ -364,6 +365,38 @@ def offline_section(
     rows += external_rows(live, "live mode")
     rows += external_rows(acquisition, "acquisition decode")
     return table(["figure", "measured", "target", "verdict"], rows)
+
+
+def truth_rows(truth: dict[str, Any] | None) -> list[list[str]]:
+    """Side, pelvic drop and rotation of the long run against its true steps."""
+    if truth is None:
+        return [["long run against truth", "no truth file", "", ""]]
+    rows = [
+        [
+            "long run: sides known / correct (matched steps)",
+            f"{fmt(truth['side_known_pct'])} % / {fmt(truth['side_correct_pct'])} %",
+            ">= 99 % / >= 99 %",
+            "meets"
+            if (truth["side_known_pct"] or 0) >= 99 and (truth["side_correct_pct"] or 0) >= 99
+            else "misses",
+        ]
+    ]
+    for key, label in (
+        ("pelvic_drop_left_deg", "pelvic drop, left stances"),
+        ("pelvic_drop_right_deg", "pelvic drop, right stances"),
+        ("pelvic_rotation_deg", "pelvic rotation"),
+    ):
+        found, true = truth[key], truth[f"true_{key}"]
+        ok = found is not None and true is not None and abs(found - true) <= 1.0
+        rows.append(
+            [
+                f"long run: {label} (deg)",
+                f"{fmt(found)} (true {fmt(true)})",
+                "within 1 deg",
+                "meets" if ok else "misses",
+            ]
+        )
+    return rows
 
 
 def external_rows(result: ExternalResult, label: str) -> list[list[str]]:

@@ -177,3 +177,81 @@ def test_emulate_command_prints_a_port_that_records(tmp_path):
     # Playback started at START: the first recorded sample is the source's first.
     index = np.rint(rec.time_s * RATE_HZ).astype(np.int64)
     np.testing.assert_allclose(rec.gyr_dps, source.gyr_dps[index], atol=GYR_TOL_DPS, rtol=0)
+
+
+def run_cli(*argv: str, timeout_s: float = 60.0) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gaitback.cli.main", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+
+
+def test_record_stops_when_the_device_goes_silent(tmp_path):
+    """The emulator plays 1.5 s and then stays connected but silent: `record --give-up 1`
+    stops about 1 s later with a message and exit 1, keeping every sample sent."""
+    from test_acq_support import running_recording
+
+    profile = load_profile("gaitback-serial")
+    out = tmp_path / "silent.csv"
+    with DeviceEmulator(profile, running_recording(1.5, RATE_HZ, seed=3)) as emu:
+        result = run_cli(
+            "record", "--profile", profile.name, "--port", emu.port, "--out", str(out),
+            "--give-up", "1",
+        )  # fmt: skip
+        sent = list(emu.sent_indices)
+    assert result.returncode == 1, result.stderr
+    assert "no data from the device for 1 s; recording stopped" in result.stderr
+    assert "Traceback" not in result.stderr
+    rec = read_recording(out)
+    assert rec.n_samples == len(sent) > 0.9 * 1.5 * RATE_HZ
+    assert f"recorded {len(sent)} samples" in result.stdout
+
+
+def test_record_gives_up_on_a_port_that_never_sends(tmp_path):
+    import os
+    import time
+    import tty
+
+    leader, follower = os.openpty()
+    tty.setraw(follower)
+    out = tmp_path / "never.csv"
+    try:
+        started = time.monotonic()
+        result = run_cli(
+            "record", "--profile", "gaitback-serial", "--port", os.ttyname(follower),
+            "--out", str(out), "--give-up", "1.5",
+        )  # fmt: skip
+        elapsed_s = time.monotonic() - started
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert result.returncode == 1, result.stderr
+    assert "no data from the device for 1.5 s" in result.stderr
+    assert "no samples received; nothing written" in result.stdout
+    assert not out.exists()
+    assert 1.5 <= elapsed_s < 15.0  # gave up, not the 3 s stall-and-reopen loop forever
+
+
+def test_record_refuses_to_overwrite_without_force(tmp_path):
+    from test_acq_support import running_recording
+
+    profile = load_profile("gaitback-serial")
+    out = tmp_path / "run.csv"
+    out.write_text("an earlier run\n")
+    with DeviceEmulator(profile, running_recording(2.0, RATE_HZ, seed=4)) as emu:
+        argv = ["record", "--profile", profile.name, "--port", emu.port, "--out", str(out)]
+        refused = run_cli(*argv)
+        assert refused.returncode == 2
+        lines = refused.stderr.strip().splitlines()
+        assert lines == [f"gaitback: error: {out} exists; use --force to overwrite it"]
+        assert out.read_text() == "an earlier run\n"
+        # A sidecar alone is a recording's too.
+        out.unlink()
+        out.with_suffix(".json").write_text("{}")
+        assert run_cli(*argv).returncode == 2
+        forced = run_cli(*argv, "--duration", "0.5", "--force")
+    assert forced.returncode == 0, forced.stderr
+    rec = read_recording(out)
+    assert rec.duration_s >= 0.5 and rec.meta.extra["profile"] == profile.name

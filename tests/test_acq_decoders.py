@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaitback.acquisition import movesense, protocol, witmotion
-from gaitback.acquisition.decoders import make_decoder
+from gaitback.acquisition import movesense, protocol, witmotion_frames
+from gaitback.acquisition.decoder_factory import make_decoder
 from gaitback.acquisition.profiles import load_profile
 from test_acq_support import ACC_TOL_MPS2, GYR_TOL_DPS, G
 
@@ -218,7 +218,9 @@ def test_text_lost_lines_are_counted_exactly(keep):
 
 
 def test_witmotion_frame_matches_the_documented_layout():
-    frames = witmotion.encode_serial(np.array([[0.0, 0.0, 1.0]]), np.array([[0.0, 0.0, 0.0]]))
+    frames = witmotion_frames.encode_serial(
+        np.array([[0.0, 0.0, 1.0]]), np.array([[0.0, 0.0, 0.0]])
+    )
     acc_frame = frames[:11]
     assert acc_frame[0] == 0x55 and acc_frame[1] == 0x51
     assert acc_frame[10] == sum(acc_frame[:10]) & 0xFF
@@ -230,9 +232,9 @@ def test_witmotion_does_not_split_on_0x55_inside_data():
     # Raw values 0x5555 put 0x55 bytes inside the data; a naive split breaks there.
     acc_g = np.full((5, 3), 0x5555 / 32768 * 16)
     gyr = np.full((5, 3), 0x5551 / 32768 * 2000)
-    data = witmotion.encode_serial(acc_g, gyr, with_angles=True)
+    data = witmotion_frames.encode_serial(acc_g, gyr, with_angles=True)
     assert data.count(b"\x55") > 3 * 5
-    decoder = witmotion.WitmotionSerialDecoder()
+    decoder = witmotion_frames.WitmotionSerialDecoder()
     out = decoder.feed(b"\x55\x51\x00" + data)  # a broken frame start in front
     assert len(out) == 5
     np.testing.assert_allclose(out.acc_mps2, acc_g * G, atol=ACC_TOL_MPS2)
@@ -256,9 +258,9 @@ def in_order_subset(acc, gyr, acc_truth_mps2, gyr_truth):
 @given(data=st.data(), cuts=st.lists(st.integers(0, 10_000), max_size=20))
 def test_witmotion_serial_corrupted_stream_invents_nothing(data, cuts):
     acc_g, gyr = samples(40, 6)
-    stream = witmotion.encode_serial(acc_g, gyr, with_angles=True)
+    stream = witmotion_frames.encode_serial(acc_g, gyr, with_angles=True)
     corrupted = data.draw(corruptions(stream))
-    decoder = witmotion.WitmotionSerialDecoder()
+    decoder = witmotion_frames.WitmotionSerialDecoder()
     _, acc, gy = feed_chunks(decoder, corrupted, cuts)
     in_order_subset(acc, gy, acc_g * G, gyr)
 
@@ -266,21 +268,21 @@ def test_witmotion_serial_corrupted_stream_invents_nothing(data, cuts):
 @SETTINGS
 @given(junk=st.binary(max_size=3000), cuts=st.lists(st.integers(0, 10_000), max_size=20))
 def test_witmotion_serial_random_bytes_do_not_crash(junk, cuts):
-    feed_chunks(witmotion.WitmotionSerialDecoder(), junk, cuts)
+    feed_chunks(witmotion_frames.WitmotionSerialDecoder(), junk, cuts)
 
 
 @SETTINGS
 @given(drop=st.lists(st.integers(0, 59), max_size=10), cuts=st.lists(st.integers(0, 5000)))
 def test_witmotion_serial_checksum_failures_leave_counted_gaps(drop, cuts):
     acc_g, gyr = samples(30, 7)
-    frames = bytearray(witmotion.encode_serial(acc_g, gyr))  # 2 frames per sample
+    frames = bytearray(witmotion_frames.encode_serial(acc_g, gyr))  # 2 frames per sample
     # One broken frame per sample: a sample whose acc AND gyro frames both vanish
     # leaves no trace in a format without sample numbers (documented limitation).
     # The first acc / last gyro cannot be told apart from a cut stream.
     broken = {f // 2: f for f in sorted(set(drop)) if f not in (0, 59)}
     for f in broken.values():
         frames[f * 11 + 5] ^= 0xFF
-    decoder = witmotion.WitmotionSerialDecoder()
+    decoder = witmotion_frames.WitmotionSerialDecoder()
     index, acc, gy = feed_chunks(decoder, bytes(frames), cuts)
     broken_samples = set(broken)
     assert decoder.total.lost_samples == len(broken_samples)
@@ -295,9 +297,9 @@ def test_witmotion_serial_checksum_failures_leave_counted_gaps(drop, cuts):
 @given(data=st.data(), junk=st.lists(st.binary(max_size=60), max_size=10))
 def test_witmotion_ble_accepts_only_whole_packets(data, junk):
     acc_g, gyr = samples(20, 8)
-    packets = witmotion.encode_ble(acc_g, gyr)
+    packets = witmotion_frames.encode_ble(acc_g, gyr)
     assert all(len(p) == 20 and p[:2] == b"\x55\x61" for p in packets)
-    decoder = witmotion.WitmotionBleDecoder()
+    decoder = witmotion_frames.WitmotionBleDecoder()
     got_acc, got_gyr = [], []
     for k, packet in enumerate(packets):
         mode = data.draw(st.sampled_from(["whole", "truncated", "extended"]))
@@ -361,7 +363,7 @@ def test_movesense_lost_notifications_counted_from_timestamps(keep, junk):
 @SETTINGS
 @given(junk=st.lists(st.binary(max_size=300), max_size=20))
 def test_ble_decoders_survive_random_notifications(junk):
-    for decoder in (movesense.MovesenseDecoder(99, 104.0), witmotion.WitmotionBleDecoder()):
+    for decoder in (movesense.MovesenseDecoder(99, 104.0), witmotion_frames.WitmotionBleDecoder()):
         for chunk in junk:
             decoder.feed(chunk)
 

@@ -214,3 +214,63 @@ def test_kill_9_leaves_a_readable_recording(tmp_path):
     index = np.rint(rec.time_s * RATE_HZ).astype(np.int64) + sent[0]
     np.testing.assert_array_equal(index, sent[: rec.n_samples])
     np.testing.assert_allclose(rec.acc_mps2, source.acc_mps2[index], atol=ACC_TOL_MPS2, rtol=0)
+
+
+@pytest.mark.parametrize("name", ["gaitback-serial", "gaitback-text"])
+def test_duplicated_packets_are_dropped_and_counted_end_to_end(tmp_path, name):
+    """8 % of packets (lines) sent twice, 5 % dropped: every row at its true time."""
+    profile = load_profile(name)
+    rate_hz = profile.sample_rate_hz
+    source = running_recording(3.0, rate_hz, seed=7)
+    events: list = []
+    with DeviceEmulator(
+        profile, source, speed=3.0, loss_pct=5, duplicate_pct=8, seed=8,
+        link_path=tmp_path / "tty",
+    ) as emulator:  # fmt: skip
+        summary, stream = asyncio.run(
+            record_until_finished(emulator, profile, tmp_path / "dup.csv", events)
+        )
+    sent = np.array(emulator.sent_indices)
+    duplicated = np.array(emulator.duplicated_indices)
+    dropped = np.array(emulator.dropped_indices)
+    assert len(duplicated) > 10
+    rec = read_recording(tmp_path / "dup.csv")
+    index = np.rint(rec.time_s * rate_hz).astype(np.int64) + int(sent[0])
+    np.testing.assert_array_equal(index, sent)  # each once, at its true time
+    np.testing.assert_allclose(rec.acc_mps2, source.acc_mps2[index], atol=0.01, rtol=0)
+    interior = int(np.sum((dropped > sent[0]) & (dropped < sent[-1])))
+    assert summary.lost_samples == interior == rec.meta.extra["lost_samples"]
+    # A repeat of the very last packet may still be on its way when recording stops.
+    assert len(duplicated) - 8 <= stream.stats.duplicates <= len(duplicated)
+    assert rec.meta.extra["acquisition"]["duplicates_dropped"] == stream.stats.duplicates
+    assert stream.stats.resets == 0
+
+
+def test_doubly_corrupted_witmotion_samples_are_counted_end_to_end(tmp_path):
+    """6 % of samples with both frames (and the angle frame) corrupted on the wire:
+    each is a counted lost sample and the rows after it keep their true time."""
+    profile = load_profile("witmotion-wt901-serial")
+    rate_hz = profile.sample_rate_hz
+    source = running_recording(3.0, rate_hz, seed=9)
+    events: list = []
+    with DeviceEmulator(
+        profile, source, speed=3.0, corrupt_pct=6, seed=10, link_path=tmp_path / "tty"
+    ) as emulator:
+        summary, stream = asyncio.run(
+            record_until_finished(emulator, profile, tmp_path / "wit.csv", events)
+        )
+    sent = np.array(emulator.sent_indices)
+    corrupted = np.array(emulator.corrupted_indices)
+    rec = read_recording(tmp_path / "wit.csv")
+    # WitMotion numbers nothing: find the first recorded sample among the sent ones.
+    first = sent[int(np.argmin(np.abs(source.acc_mps2[sent] - rec.acc_mps2[0]).max(axis=1)))]
+    expected = sent[sent >= first]
+    index = np.rint(rec.time_s * rate_hz).astype(np.int64) + int(first)
+    np.testing.assert_array_equal(index, expected)
+    np.testing.assert_allclose(rec.acc_mps2, source.acc_mps2[index], atol=ACC_TOL_MPS2, rtol=0)
+    np.testing.assert_allclose(rec.gyr_dps, source.gyr_dps[index], atol=GYR_TOL_DPS, rtol=0)
+    interior = int(np.sum((corrupted > first) & (corrupted < expected[-1])))
+    assert interior > 5
+    assert summary.lost_samples == interior == rec.meta.extra["lost_samples"]
+    # The corrupted bytes were all skipped (acc, gyro and angle frames: 33 bytes each).
+    assert stream.stats.bytes_skipped >= 33 * interior and stream.stats.checksum_failures > 0

@@ -160,3 +160,33 @@ def test_interrupted_before_any_sample_leaves_no_file(tmp_path):
     summary = asyncio.run(scenario())
     assert summary.interrupted and summary.n_samples == 0
     assert not (tmp_path / "empty.csv").exists() and not (tmp_path / "empty.json").exists()
+
+
+def test_the_device_rate_stamps_the_first_block_too():
+    """A 100 Hz device under a 200 Hz profile: every sample at index / 100 Hz (issue 14).
+
+    The packets carry their rate; sample 8..15 are lost, so the second block must
+    start at 16 / 100 Hz = 0.16 s and the gap span 0.07-0.16 s.
+    """
+    device_rate_hz = 100
+    acc = np.tile([1.0, 0.0, 0.0], (PER, 1))
+    sent = [0, 2, 3]  # packet 1 (samples 8..15) never arrives
+    script = [
+        protocol.encode_packet(
+            k, k * PER, k * PER * 10_000, acc, np.zeros((PER, 3)), sample_rate_hz=device_rate_hz
+        )
+        for k in sent
+    ]
+    profile = load_profile("gaitback-serial")
+    assert profile.sample_rate_hz != device_rate_hz  # the situation under test
+    opens: list = []
+    stream = AcquisitionStream(profile, lambda: ScriptedDevice(script, "stall", opens))
+    items = asyncio.run(run(stream, 3))
+    blocks = [i for i in items if isinstance(i, SampleBlock)]
+    times = np.concatenate([b.time_s for b in blocks])
+    expected_index = np.concatenate([np.arange(k * PER, (k + 1) * PER) for k in sent])
+    np.testing.assert_allclose(times, expected_index / device_rate_hz, rtol=0, atol=1e-12)
+    gap = next(i for i in items if isinstance(i, Gap))
+    assert gap.n_lost == PER
+    assert gap.start_s == pytest.approx(0.07) and gap.end_s == pytest.approx(0.16)
+    assert stream.sample_rate_hz == device_rate_hz

@@ -21,7 +21,7 @@ from gaitback.evaluation import steps_match
 pytest.importorskip("pyarrow")
 
 BUNDLED = Path(__file__).resolve().parent.parent / "recordings" / "synthetic"
-GOOD = ("baseline", "acc_only", "lowcost_100hz")
+GOOD = ("baseline", "acc_only", "forward_lean")
 #: Columns that say where and how fast a row was computed, not what was found.
 RUN_COLUMNS = ("analysis_s", "host")
 
@@ -37,7 +37,7 @@ def folder(tmp_path: Path) -> Path:
     src = tmp_path / "runs"
     (src / "sub").mkdir(parents=True)
     for name in GOOD:
-        target = src / "sub" if name == "lowcost_100hz" else src
+        target = src / "sub" if name == "forward_lean" else src
         for suffix in (".csv", ".json"):
             shutil.copy(BUNDLED / f"{name}{suffix}", target / f"{name}{suffix}")
     (src / "broken.csv").write_text("time_s,acc_x\n0.0,not-a-number\n")
@@ -54,7 +54,7 @@ def _check_results(src: Path, out: Path) -> None:
     sessions = _sessions(out)
     steps = pd.read_parquet(out / "steps.parquet")
     expected = {str(src / n) for n in ("acc_only.csv", "baseline.csv", "broken.csv", "empty.csv")}
-    expected.add(str(src / "sub" / "lowcost_100hz.csv"))
+    expected.add(str(src / "sub" / "forward_lean.csv"))
     assert set(sessions.index) == expected
     for bad in ("broken.csv", "empty.csv"):
         row = sessions.loc[str(src / bad)]
@@ -62,7 +62,7 @@ def _check_results(src: Path, out: Path) -> None:
         assert bad in row["error"] and "Traceback" not in row["error"]
     assert "empty" in sessions.loc[str(src / "empty.csv"), "error"]
     for name in GOOD:
-        path = src / "sub" / f"{name}.csv" if name == "lowcost_100hz" else src / f"{name}.csv"
+        path = src / "sub" / f"{name}.csv" if name == "forward_lean" else src / f"{name}.csv"
         row = sessions.loc[str(path)]
         assert row["status"] == "ok" and pd.isna(row["error"])
         assert row["gaitback_version"] == gaitback.__version__
@@ -97,12 +97,12 @@ def test_sources_folders_globs_and_lists(tmp_path: Path, folder: Path) -> None:
         "broken.csv",
         "empty.csv",
         "phone",
-        "sub/lowcost_100hz.csv",
+        "sub/forward_lean.csv",
         "wit.txt",
     ]
     assert sources_expand([str(listing)]) == [folder / "baseline.csv", folder / "acc_only.csv"]
-    globbed = sources_expand([str(folder / "**" / "*100hz.csv"), str(folder / "baseline.csv")])
-    assert globbed == [folder / "sub" / "lowcost_100hz.csv", folder / "baseline.csv"]
+    globbed = sources_expand([str(folder / "**" / "*lean.csv"), str(folder / "baseline.csv")])
+    assert globbed == [folder / "sub" / "forward_lean.csv", folder / "baseline.csv"]
     with pytest.raises(gaitback.GaitbackError, match="no file matches"):
         sources_expand([str(folder / "*.nothing")])
 
@@ -182,7 +182,7 @@ def test_batch_on_dask_matches_local(tmp_path: Path, folder: Path) -> None:
         .reset_index(drop=True),
     )
     reports = sorted(p.name for p in (on_dask / "reports").glob("*.html"))
-    assert len(reports) == 3 and all(r.split("-")[0] in {*GOOD, "lowcost_100hz"} for r in reports)
+    assert len(reports) == 3 and all(r.split("-")[0] in GOOD for r in reports)
     assert "<html" in (on_dask / "reports" / reports[0]).read_text()[:200].lower()
 
 

@@ -134,6 +134,14 @@ def test_long_recording_is_one_continuous_200hz_file(tmp_path: Path) -> None:
     assert measured["peak_rss_mb"] >= measured["import_rss_mb"] > 0
     # Steps of the stitched chunks are the truth's steps (none lost at the seam).
     assert abs(measured["n_steps"] - info["n_true_steps"]) <= 1
+    # The true sides keep alternating across the seams, as in one continuous run.
+    truth = pd.read_csv(info["truth_path"])
+    assert len(truth) == info["n_true_steps"]
+    assert (truth[col.SIDE].to_numpy()[1:] != truth[col.SIDE].to_numpy()[:-1]).all()
+    figures = measured["truth"]
+    assert figures["side_known_pct"] >= 99.0 and figures["side_correct_pct"] >= 99.0
+    for key in ("pelvic_drop_left_deg", "pelvic_drop_right_deg", "pelvic_rotation_deg"):
+        assert abs(figures[key] - figures[f"true_{key}"]) <= 1.0, (key, figures)
 
 
 def test_external_benchmarks_reported_never_invented(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from ble_support.bluez import (
 )
 from ble_support.stream_data import KnownStream, known_stream
 from gaitback.acquisition.ble import BleTransport
-from gaitback.acquisition.decoders import make_decoder
+from gaitback.acquisition.decoder_factory import make_decoder
 from gaitback.acquisition.profiles import load_profile
 from gaitback.acquisition.transport import TransportDisconnected, TransportError
 

@@ -60,13 +60,31 @@ def baseline() -> SimResult:
                               standing_after_s=2.0))
 
 
+#: A sensor rigidly at the centre of mass: no soft tissue, swing-leg rise or tail.
+RIGID = dict(tissue_gain_g_per_bw_per_s=0.0, pre_contact_g=0.0, tail_g=0.0)
+
+
+@pytest.fixture(scope="module")
+def rigid() -> SimResult:
+    return simulate(SimParams(seed=7, running_s=20.0, standing_before_s=3.0,
+                              standing_after_s=2.0, **RIGID))
+
+
+@pytest.fixture(scope="module")
+def belt() -> SimResult:
+    return simulate(SimParams(seed=10, running_s=20.0, standing_before_s=3.0,
+                              standing_after_s=2.0, mount_cutoff_hz=10.0,
+                              flight_floor_g=0.55, pre_contact_g=0.4,
+                              impact_transient_bw=1.2))
+
+
 @pytest.fixture(scope="module")
 def rotated() -> SimResult:
     return simulate(SimParams(seed=8, running_s=15.0, standing_before_s=3.0,
                               standing_after_s=2.0,
                               axes={"x": "left", "y": "down", "z": "backward"},
                               misalignment_deg=(6.0, 15.0, -8.0), loading_cv_pct=12.0,
-                              camber_deg=2.5))
+                              camber_deg=2.5, **RIGID))
 
 
 def _whole_strides(steps: pd.DataFrame) -> tuple[float, float]:
@@ -75,7 +93,7 @@ def _whole_strides(steps: pd.DataFrame) -> tuple[float, float]:
     return float(fs[0]), float(fs[n])
 
 
-@pytest.mark.parametrize("which", ["baseline", "rotated"])
+@pytest.mark.parametrize("which", ["baseline", "rotated", "belt", "rigid"])
 def test_mean_vertical_specific_force_over_whole_strides_is_1g(which, request):
     result = request.getfixturevalue(which)
     start, end = _whole_strides(result.steps)
@@ -129,19 +147,24 @@ def test_ml_force_pushes_toward_the_midline(baseline):
         assert fy < 0 if step[col.SIDE] == col.SIDE_LEFT else fy > 0
 
 
-def test_flight_is_free_fall_and_stance_is_loaded(baseline, rotated):
-    for result in (baseline, rotated):
+def test_flight_is_free_fall_and_stance_is_loaded(rigid, rotated):
+    # A sensor rigidly at the centre of mass reads free fall in flight; the sacral
+    # components that break this on purpose are checked in test_sacral_* below.
+    for result in (rigid, rotated):
         t, f_body = _sensor_in_body(result)
         steps = result.steps
         fs = steps[col.FOOT_STRIKE].to_numpy()
         to = steps[col.TOE_OFF].to_numpy()
         contact_s = steps[col.CONTACT].to_numpy() / 1000
+        n_flight = 0
         for i in range(len(fs) - 1):
             # Away from the edges by the band limit's smoothing (~2 samples).
             flight = (t > to[i] + 0.012) & (t < fs[i + 1] - 0.012)
+            n_flight += flight.sum()
             assert np.all(np.abs(f_body[flight, 2]) < 0.08 * G)
             mid = (t > fs[i] + 0.4 * contact_s[i]) & (t < fs[i] + 0.6 * contact_s[i])
             assert np.all(f_body[mid, 2] > 1.2 * G)
+        assert n_flight > 5 * len(fs)
         # The true force itself: exactly zero in flight, positive inside stance.
         sig = result.signals
         ts, fz = sig[col.TIME].to_numpy(), sig["fz_mps2"].to_numpy()
@@ -355,3 +378,63 @@ def test_impulse_balance_holds_for_any_running_parameters(cadence, contact, tran
     assert np.all(steps[col.CONTACT] > 0)
     impulse = _per_step_impulse(result, "fz_mps2")
     assert np.all(np.abs(impulse - 1) < 0.02)
+
+
+def _vertical_g(result: SimResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Time, sensed vertical (body frame, bias removed) and true force, in g."""
+    t, f_body = _sensor_in_body(result)
+    sig = result.signals.set_index(np.round(result.signals[col.TIME].to_numpy(), 6))
+    force = sig.loc[np.round(t, 6), "fz_mps2"].to_numpy()
+    return t, f_body[:, 2] / G, force / G
+
+
+def test_sacral_reading_integrates_to_the_force_over_every_step(baseline, belt):
+    """Soft tissue, swing leg, tail and belt move the sensor relative to the centre of
+    mass: over each step they add no impulse (the sensed and the true vertical impulse
+    agree), although sample by sample they differ by up to ~1 g."""
+    for result in (baseline, belt):
+        t, sensed, force = _vertical_g(result)
+        fs = result.steps[col.FOOT_STRIKE].to_numpy()
+        lead = result.truth["params"]["pre_contact_lead_ms"] / 1000
+        # Whole steps, shifted by the rise's lead so that each step's rise is inside.
+        edges = np.searchsorted(t, fs[1:] - lead)
+        dt = t[1] - t[0]
+        per_step_sensed = np.add.reduceat(sensed, edges)[:-1] * dt
+        per_step_force = np.add.reduceat(force, edges)[:-1] * dt
+        step_s = np.diff(fs[1:])
+        assert np.abs(per_step_sensed - per_step_force).max() < 0.02 * step_s.min()
+        assert np.abs(sensed - force).max() > 0.5
+
+
+def test_sacral_spike_overshoots_the_force_then_dips_and_a_tail_follows_toe_off(baseline):
+    t, sensed, force = _vertical_g(baseline)
+    steps = baseline.steps
+    overshoot, dip, at_toe_off, at_strike = [], [], [], []
+    for _, step in steps.iloc[1:-1].iterrows():
+        fs, to = step[col.FOOT_STRIKE], step[col.TOE_OFF]
+        early = (t >= fs) & (t < fs + 0.045)
+        overshoot.append((sensed[early] - force[early]).max())
+        k = np.flatnonzero(early)[np.argmax(sensed[early])]
+        after = slice(k, k + int(0.05 / (t[1] - t[0])))
+        dip.append((sensed[after] - force[after]).min())
+        at_toe_off.append(np.interp(to + 0.01, t, sensed))
+        at_strike.append(np.interp(fs - 0.02, t, sensed))
+    # Calibrated on level rearfoot running (docs/simulator.md): spike 1-1.5 g above
+    # the force, a dip below it, a few tenths of a g 10 ms after toe-off.
+    assert 0.8 < np.median(overshoot) < 1.8
+    assert np.median(dip) < -0.3
+    assert 0.1 < np.median(at_toe_off) < 0.5
+    assert 0.0 < np.median(at_strike) < 0.2
+
+
+def test_belt_mount_never_reads_free_fall(belt, baseline):
+    t, sensed, _ = _vertical_g(belt)
+    steps = belt.steps
+    run = (t > steps[col.FOOT_STRIKE].iloc[1]) & (t < steps[col.TOE_OFF].iloc[-2])
+    floor = belt.truth["params"]["flight_floor_g"]
+    assert sensed[run].min() > floor - 0.1
+    # ... while the clip at the sacrum does get near free fall.
+    t0, sensed0, _ = _vertical_g(baseline)
+    run0 = (t0 > baseline.steps[col.FOOT_STRIKE].iloc[1]) & (
+        t0 < baseline.steps[col.TOE_OFF].iloc[-2])
+    assert sensed0[run0].min() < 0.15

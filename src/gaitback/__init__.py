@@ -23,7 +23,7 @@ def __getattr__(name: str) -> Any:
     # The signal core pulls in scipy.signal (about a second): load it on first
     # use, so that `gaitback --help` and the acquisition commands start fast.
     if name == "analyze":
-        from gaitback.core.process import analyze
+        from gaitback.api import analyze
 
         return analyze
     raise AttributeError(f"module 'gaitback' has no attribute {name!r}")

@@ -65,3 +65,35 @@ STANDING: Final = "standing"
 WALKING: Final = "walking"
 RUNNING: Final = "running"
 UNKNOWN_ACTIVITY: Final = "other"
+
+# Running dynamics per second (FIT export, a watch's FIT records, the comparison).
+# The names are the summary keys of the same quantities, so that a per-second
+# table, a session summary and a watch's averages line up by name.
+UNIX_TIME: Final = "unix_time_s"
+CADENCE_SPM: Final = "cadence_spm"  # steps per minute (FIT stores strides per minute)
+CONTACT_BALANCE: Final = "contact_balance_left_pct"
+CONTACT_PCT: Final = "contact_pct"  # contact time as % of the stride: 100 x duty factor
+VERTICAL_RATIO: Final = "vertical_ratio_pct"
+STEP_LENGTH: Final = "step_length_m"
+SPEED: Final = "speed_mps"
+PELVIC_DROP_LEFT: Final = "pelvic_drop_left_deg"
+PELVIC_DROP_RIGHT: Final = "pelvic_drop_right_deg"
+#: The quantities a running watch also reports, compared side by side.
+COMPARED: Final = (
+    CADENCE_SPM,
+    CONTACT,
+    CONTACT_BALANCE,
+    VERTICAL_OSCILLATION,
+    VERTICAL_RATIO,
+    STEP_LENGTH,
+)
+#: gaitback's pelvic metrics, written to FIT as developer fields.
+PELVIC_DYNAMICS: Final = (
+    PELVIC_DROP_LEFT,
+    PELVIC_DROP_RIGHT,
+    PELVIC_ROTATION,
+    FORWARD_LEAN,
+    BRAKING,
+    IMPACT,
+)
+DYNAMICS_COLUMNS: Final = (UNIX_TIME, *COMPARED, CONTACT_PCT, SPEED, *PELVIC_DYNAMICS)

@@ -90,6 +90,12 @@ def accuracy(
         contact_rmse_ms=float(np.sqrt((ct_err**2).mean())),
         contact_bias_ms=float(ct_err.mean()),
     )
+    if "peak_grf_bw" in t and col.IMPACT in f:
+        # Force-plate truth: impact_g estimates the peak vertical force (in BW).
+        force_err = (pd.to_numeric(f[col.IMPACT], errors="coerce") - t["peak_grf_bw"]).dropna()
+        if len(force_err):
+            out["peak_force_bias_bw"] = float(force_err.mean())
+            out["peak_force_rmse_bw"] = float(np.sqrt((force_err**2).mean()))
     if col.SIDE in t and col.SIDE in f:
         known = f[col.SIDE].isin([col.SIDE_LEFT, col.SIDE_RIGHT])
         out["side_known_pct"] = float(100 * known.mean())
@@ -129,3 +135,29 @@ def accuracy(
             a, b = summary.get(key), truth_summary.get(key)
             out[f"{key}_error"] = (a - b) if a is not None and b is not None else None
     return out
+
+
+def pooled(per_recording: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pool :func:`accuracy` results of several recordings over their matched steps.
+
+    Biases are averaged and RMSEs combined weighted by each recording's number
+    of matched steps; F1 is given as the mean and the worst of the recordings.
+    """
+    weights = np.array([r.get("n_matched", 0) for r in per_recording], float)
+    out: dict[str, Any] = {
+        "recordings": len(per_recording),
+        "n_true": int(sum(r.get("n_true", 0) for r in per_recording)),
+        "n_matched": int(weights.sum()),
+        "f1_mean": float(np.mean([r["f1"] for r in per_recording])) if per_recording else None,
+        "f1_min": float(np.min([r["f1"] for r in per_recording])) if per_recording else None,
+    }
+    for key in ("foot_strike_bias_ms", "toe_off_bias_ms", "contact_bias_ms", "peak_force_bias_bw"):
+        have = [(w, r[key]) for w, r in zip(weights, per_recording, strict=True) if key in r]
+        total = sum(w for w, _ in have)
+        out[key] = float(sum(w * v for w, v in have) / total) if total else None
+    for key in ("contact_rmse_ms", "peak_force_rmse_bw"):
+        have = [(w, r[key]) for w, r in zip(weights, per_recording, strict=True) if key in r]
+        total = sum(w for w, _ in have)
+        out[key] = float(np.sqrt(sum(w * v**2 for w, v in have) / total)) if total else None
+    return out
+

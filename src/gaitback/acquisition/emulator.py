@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gaitback.acquisition import protocol, witmotion
+from gaitback.acquisition import protocol, witmotion_frames
 from gaitback.acquisition.profiles import DeviceProfile
 from gaitback.columns import STANDARD_GRAVITY_MPS2
 from gaitback.errors import GaitbackError
@@ -106,7 +106,7 @@ def build_packets(profile: DeviceProfile, recording: Recording) -> tuple[list[_P
             packets.append(_Packet(index[k] / rate, data, int(index[k]), 1))
     else:
         g = gyr if gyr is not None else np.zeros_like(acc_g)
-        frames = witmotion.encode_serial(acc_g, g, with_angles=True)
+        frames = witmotion_frames.encode_serial(acc_g, g, with_angles=True)
         size = len(frames) // len(index)
         for k in range(len(index)):
             packets.append(
@@ -129,7 +129,14 @@ class DeviceEmulator:
     loss_pct
         Percentage of packets dropped on purpose (seeded), for loss tests.
     seed
-        Seed of the loss pattern.
+        Seed of the loss, duplication and corruption patterns.
+    duplicate_pct
+        Percentage of packets (lines) sent twice in a row, as a flaky link or
+        firmware retry does (numbered protocols only: WitMotion numbers nothing, so a
+        repeat there would be a new sample).
+    corrupt_pct
+        Percentage of packets sent with a byte flipped in each frame, so that every
+        frame fails its checksum (for WitMotion both the acc and the gyro frame).
     link_path
         If given, a symlink to the current pty follower (stable across replugs).
     require_start
@@ -141,6 +148,9 @@ class DeviceEmulator:
     sent_indices, dropped_indices, unsent_indices
         Sample indices written to the port, dropped by ``loss_pct``, and never sent
         (unplugged, not started, or the reader did not drain the port).
+    duplicated_indices, corrupted_indices
+        Sample indices written twice (also in ``sent_indices``, once), and written
+        corrupted (not in ``sent_indices``).
     """
 
     def __init__(
@@ -152,11 +162,25 @@ class DeviceEmulator:
         seed: int = 0,
         link_path: str | os.PathLike[str] | None = None,
         require_start: bool | None = None,
+        duplicate_pct: float = 0.0,
+        corrupt_pct: float = 0.0,
     ) -> None:
         if speed <= 0:
             raise GaitbackError(f"--speed must be positive, got {speed}")
-        if not 0 <= loss_pct < 100:
-            raise GaitbackError(f"--loss-pct must be in [0, 100), got {loss_pct}")
+        for value, flag in (
+            (loss_pct, "--loss-pct"),
+            (duplicate_pct, "--duplicate-pct"),
+            (corrupt_pct, "--corrupt-pct"),
+        ):
+            if not 0 <= value < 100:
+                raise GaitbackError(f"{flag} must be in [0, 100), got {value}")
+        if duplicate_pct and profile.protocol == "witmotion-serial":
+            raise GaitbackError(
+                "WitMotion frames carry no sample number: a repeated one is a new sample, "
+                "so --duplicate-pct needs a gaitback profile"
+            )
+        self.duplicate_pct = duplicate_pct
+        self.corrupt_pct = corrupt_pct
         self.profile = profile
         self.packets, self.sample_rate_hz = build_packets(profile, recording)
         self.speed = speed
@@ -172,6 +196,8 @@ class DeviceEmulator:
         self.sent_indices: list[int] = []
         self.dropped_indices: list[int] = []
         self.unsent_indices: list[int] = []
+        self.duplicated_indices: list[int] = []
+        self.corrupted_indices: list[int] = []
         self.finished = threading.Event()
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -293,10 +319,28 @@ class DeviceEmulator:
         if self.loss_pct and self._rng.random() * 100 < self.loss_pct:
             self.dropped_indices.extend(self._indices(packet))
             return
-        if self._write_all(packet.data):
-            self.sent_indices.extend(self._indices(packet))
-        else:
+        corrupt = bool(self.corrupt_pct) and self._rng.random() * 100 < self.corrupt_pct
+        twice = bool(self.duplicate_pct) and self._rng.random() * 100 < self.duplicate_pct
+        data = self._corrupted(packet.data) if corrupt else packet.data
+        if not self._write_all(data):
             self.unsent_indices.extend(self._indices(packet))
+            return
+        if corrupt:
+            self.corrupted_indices.extend(self._indices(packet))
+            return
+        self.sent_indices.extend(self._indices(packet))
+        if twice and self._write_all(data):
+            self.duplicated_indices.extend(self._indices(packet))
+
+    def _corrupted(self, data: bytes) -> bytes:
+        """``data`` with one bit flipped in the payload of every frame it holds."""
+        out = bytearray(data)
+        if self.profile.protocol == "witmotion-serial":
+            for start in range(0, len(out), witmotion_frames.FRAME):
+                out[start + 4] ^= 0x01  # a data byte: the checksum no longer matches
+        else:
+            out[len(out) // 2] ^= 0x01  # inside the samples (binary) or a number (text)
+        return bytes(out)
 
     def _write_all(self, data: bytes) -> bool:
         view = memoryview(data)

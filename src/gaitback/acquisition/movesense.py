@@ -8,6 +8,12 @@ Assumed layout of one notification (domain.md; not verified on hardware)::
 with ``n = (len - 6) / 24`` (8 at 104 Hz), the timestamp being the sensor's clock at
 the first sample. There is no sequence number: lost notifications are found from
 the timestamp step between packets (``round(dt * rate) - n_previous``).
+
+The millisecond clock wraps after 2**32 ms (49.7 days of uptime): it is unwrapped
+modulo its width, so a wrap is a small step forward. A notification whose timestamp
+repeats one already received is a duplicate and dropped; a timestamp far behind
+(more than 2 s) is a restart; a jump forward further than the host clock allows is
+a glitch or restart too, and its gap is estimated from the host clock.
 """
 
 from __future__ import annotations
@@ -16,7 +22,13 @@ import struct
 
 import numpy as np
 
-from gaitback.acquisition.decoding import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_base import (
+    CounterUnwrap,
+    Decoder,
+    DecodeStats,
+    Samples,
+    SampleSequencer,
+)
 
 DATA = 0x02
 HEADER = 6
@@ -44,10 +56,10 @@ class MovesenseDecoder(Decoder):
         super().__init__(has_gyro)
         self.ref = ref
         self.sample_rate_hz = sample_rate_hz
-        self._last_ms: int | None = None
-        self._last_n = 0
-        self._next_index = 0
-        self._ms_offset = 0
+        self._clock_ms = CounterUnwrap(2**32)
+        self._sequencer = SampleSequencer()
+        # (unwrapped ms, sample index) of the last accepted notification's first sample
+        self._ref: tuple[int, int] | None = None
 
     def _feed(self, data: bytes) -> Samples:
         stats = DecodeStats()
@@ -61,30 +73,30 @@ class MovesenseDecoder(Decoder):
         if not np.isfinite(values).all():
             stats.bytes_skipped += len(data)
             return Samples.empty(self.has_gyro, stats)
-        acc = values[: n * 3].reshape(n, 3)
-        gyr = values[n * 3 :].reshape(n, 3)
-        index = self._next_index
-        if self._last_ms is not None:
-            if ms < self._last_ms and self._last_ms - ms > 2**31:
-                self._ms_offset += 2**32
-            dt_ms = ms + self._ms_offset - self._last_ms
-            missing = int(round(dt_ms * 1e-3 * self.sample_rate_hz)) - self._last_n
-            if missing > 0:
-                stats.lost_samples += missing
-                stats.lost_packets += int(round(missing / max(self._last_n, 1)))
-                stats.gaps.append((index, missing))
-                index += missing
-            elif dt_ms < 0:
-                stats.resets += 1
-        self._last_ms = ms + self._ms_offset
-        self._last_n = n
-        self._next_index = index + n
         stats.packets_ok += 1
+        ms_u = self._clock_ms(ms)
+        if self._ref is None:
+            claimed = 0
+        else:
+            # Relative to the last notification, so the device's rate error never adds up.
+            ref_ms, ref_index = self._ref
+            claimed = ref_index + int(round((ms_u - ref_ms) * 1e-3 * self.sample_rate_hz))
+        before = stats.lost_samples
+        index, dup = self._sequencer.settle(
+            claimed, n, stats, self._arrival_s, self.sample_rate_hz
+        )
+        if dup == n:
+            return Samples.empty(self.has_gyro, stats)
+        self._ref = (ms_u, index)
+        if stats.lost_samples > before and n:
+            stats.lost_packets += int(round((stats.lost_samples - before) / n))
+        acc = values[: n * 3].reshape(n, 3)[dup:]
+        gyr = values[n * 3 :].reshape(n, 3)[dup:]
         return Samples(
-            sample_index=index + np.arange(n, dtype=np.int64),
+            sample_index=index + np.arange(dup, n, dtype=np.int64),
             acc_mps2=acc,
             gyr_dps=gyr if self.has_gyro else None,
-            device_time_s=(ms + self._ms_offset) * 1e-3 + np.arange(n) / self.sample_rate_hz,
+            device_time_s=ms_u * 1e-3 + np.arange(dup, n) / self.sample_rate_hz,
             sample_rate_hz=self.sample_rate_hz,
             stats=stats,
         )

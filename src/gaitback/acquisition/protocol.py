@@ -33,7 +33,8 @@ import struct
 
 import numpy as np
 
-from gaitback.acquisition.decoding import (
+from gaitback.acquisition.decoder_base import (
+    CounterUnwrap,
     Decoder,
     DecodeStats,
     IndexTracker,
@@ -127,8 +128,9 @@ class GaitbackBinaryDecoder(Decoder):
         self.packetized = packetized
         self._buf = b""
         self._index = IndexTracker(2**32)
+        self._seq = CounterUnwrap(2**16)
         self._last_seq: int | None = None
-        self._clock = IndexTracker(2**32)
+        self._clock = CounterUnwrap(2**32)
 
     def _feed(self, data: bytes) -> Samples:
         stats = DecodeStats()
@@ -192,17 +194,20 @@ class GaitbackBinaryDecoder(Decoder):
         stats.packets_ok += 1
         # (the profile promises gyro: an acc-only packet would make ragged rows, so
         # such packets were refused above)
-        if self._last_seq is not None:
-            stats.lost_packets += (seq - self._last_seq - 1) % 2**16
-        self._last_seq = seq
-        index = self._index.place(first, n, stats)
-        t0 = self._clock.place(t_us, 0)
-        gyr = raw[:, 3:6] * (gyro_range / 32768.0) if self.has_gyro else None
+        index, dup = self._index.place(first, n, stats, self._arrival_s, float(rate))
+        t0 = self._clock(t_us)
+        if dup == n:
+            return Samples.empty(self.has_gyro)  # all of it came already
+        seq_u = self._seq(seq)
+        if self._last_seq is not None and seq_u > self._last_seq:
+            stats.lost_packets += seq_u - self._last_seq - 1
+        self._last_seq = seq_u if self._last_seq is None else max(seq_u, self._last_seq)
+        gyr = raw[dup:, 3:6] * (gyro_range / 32768.0) if self.has_gyro else None
         return Samples(
-            sample_index=index + np.arange(n, dtype=np.int64),
-            acc_mps2=g_to_mps2(raw[:, 0:3] * (acc_range / 32768.0)),
+            sample_index=index + np.arange(dup, n, dtype=np.int64),
+            acc_mps2=g_to_mps2(raw[dup:, 0:3] * (acc_range / 32768.0)),
             gyr_dps=gyr,
-            device_time_s=t0 * 1e-6 + np.arange(n) / rate,
+            device_time_s=t0 * 1e-6 + np.arange(dup, n) / rate,
             sample_rate_hz=float(rate),
         )
 
@@ -256,7 +261,7 @@ class GaitbackTextDecoder(Decoder):
         self.max_line = max_line
         self._buf = b""
         self._index = IndexTracker(2**32)
-        self._clock = IndexTracker(2**32)
+        self._clock = CounterUnwrap(2**32)
 
     def _feed(self, data: bytes) -> Samples:
         stats = DecodeStats()
@@ -277,12 +282,17 @@ class GaitbackTextDecoder(Decoder):
             return Samples.empty(self.has_gyro, stats)
         parts = []
         for raw_index, t_us, values in rows:
-            index = self._index.place(raw_index, 1, stats)
-            t0 = self._clock.place(int(t_us), 0)
-            parts.append((index, t0 * 1e-6, values))
+            index, dup = self._index.place(
+                raw_index, 1, stats, self._arrival_s, self.sample_rate_hz
+            )
+            t0 = self._clock(int(t_us))
+            if not dup:
+                parts.append((index, t0 * 1e-6, values))
+        stats.packets_ok += len(rows)
+        if not parts:
+            return Samples.empty(self.has_gyro, stats)
         index = np.array([p[0] for p in parts], dtype=np.int64)
         values = np.array([p[2] for p in parts], dtype=float)
-        stats.packets_ok += len(parts)
         return Samples(
             sample_index=index,
             acc_mps2=g_to_mps2(values[:, 0:3]),

@@ -30,6 +30,7 @@ from gaitback.acquisition.stream import (
     SampleBlock,
     StreamItem,
 )
+from gaitback.acquisition.transport import TransportError
 from gaitback.recording import RecordingMeta, RecordingWriter, sidecar_path
 
 
@@ -46,8 +47,11 @@ class RecordSummary:
     disconnects: int = 0
     checksum_failures: int = 0
     bytes_skipped: int = 0
+    duplicates: int = 0
     clock_drift_ppm: float | None = None
     interrupted: bool = False
+    #: Why the recording ended early (the device went silent or away), else None.
+    stopped_by: str | None = None
 
     def describe(self) -> str:
         """One line for the user."""
@@ -62,6 +66,8 @@ class RecordSummary:
             text += f", {self.disconnects} disconnect(s)"
         if self.checksum_failures:
             text += f", {self.checksum_failures} bad packet(s) dropped"
+        if self.duplicates:
+            text += f", {self.duplicates} repeated sample(s) dropped"
         return text
 
 
@@ -169,12 +175,14 @@ class Recorder:
         if stream is not None:
             self.summary.checksum_failures = stream.stats.checksum_failures
             self.summary.bytes_skipped = stream.stats.bytes_skipped
+            self.summary.duplicates = stream.stats.duplicates
             more["acquisition"] = {
                 "transport": stream.description,
                 "packets_ok": stream.stats.packets_ok,
                 "checksum_failures": stream.stats.checksum_failures,
                 "bytes_skipped": stream.stats.bytes_skipped,
                 "device_resets": stream.stats.resets,
+                "duplicates_dropped": stream.stats.duplicates,
             }
             if stream.clock.n_windows >= 3:
                 self.summary.clock_drift_ppm = round(stream.clock.drift_ppm, 1)
@@ -222,6 +230,7 @@ async def record_stream(
     duration_s: float | None = None,
     on_item: Callable[[StreamItem], None] | None = None,
     flush_interval_s: float = 0.5,
+    stop_on_give_up: bool = False,
 ) -> RecordSummary:
     """Record ``stream`` to ``path`` until ``duration_s`` of samples, cancellation or its end.
 
@@ -229,14 +238,23 @@ async def record_stream(
     file behind). Cancelling the task that runs this (Ctrl-C) stops the recording
     cleanly: the file is closed and the summary returned with ``interrupted`` set.
 
+    Parameters
+    ----------
+    stop_on_give_up
+        When the stream gives up after the first connection (the device sent nothing
+        for its ``give_up_after_s``), end the recording and return the summary with
+        ``stopped_by`` set, instead of raising.
+
     Raises
     ------
     TransportError
-        The first connection failed, or the device stayed away too long.
+        The first connection failed, or (without ``stop_on_give_up``) the device
+        stayed away too long.
     """
     recorder: Recorder | None = None
     iterator = aiter(stream)
     interrupted = False
+    stopped_by: str | None = None
     try:
         async for item in iterator:
             if recorder is None:
@@ -260,11 +278,16 @@ async def record_stream(
         if task is not None:
             task.uncancel()
         interrupted = True
+    except TransportError as exc:
+        if not (stop_on_give_up and recorder is not None):
+            raise
+        stopped_by = str(exc)
     finally:
         with contextlib.suppress(Exception):
             await iterator.aclose()  # type: ignore[attr-defined]
         summary = recorder.close(stream) if recorder is not None else RecordSummary(Path(path))
     summary.interrupted = interrupted
+    summary.stopped_by = stopped_by
     return summary
 
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gaitback.acquisition.calibration import Calibration
-from gaitback.acquisition.decoders import make_decoder
-from gaitback.acquisition.decoding import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_base import Decoder, DecodeStats, Samples
+from gaitback.acquisition.decoder_factory import make_decoder
 from gaitback.acquisition.profiles import DeviceProfile
 from gaitback.acquisition.timing import HostClockFit
 from gaitback.acquisition.transport import Transport, TransportDisconnected, TransportError
@@ -121,7 +121,8 @@ class AcquisitionStream:
     backoff_initial_s, backoff_max_s
         Reconnect delays double from the first to the second.
     give_up_after_s
-        Raise :class:`TransportError` when the device stays away this long (None: never).
+        Raise :class:`TransportError` when the device sends no sample for this long,
+        whether it is gone or connected but silent (None: never).
     stall_timeout_s
         No data for this long counts as a disconnect.
     """
@@ -145,6 +146,7 @@ class AcquisitionStream:
         self._last_index: int | None = None  # session index of the last sample
         self._last_device_index: int | None = None
         self._last_counter_kind = False
+        self._last_data_s: float | None = None  # monotonic time of the last sample
         self.description = ""
 
     @property
@@ -157,7 +159,6 @@ class AcquisitionStream:
     async def _run(self) -> AsyncIterator[StreamItem]:
         attempts = 0
         first = True
-        away_since: float | None = None
         while True:
             transport = self.transport_factory()
             try:
@@ -167,9 +168,7 @@ class AcquisitionStream:
                 if first or not self.reconnect:
                     raise
                 attempts += 1
-                now = time.monotonic()
-                away_since = away_since or now
-                if self.give_up_after_s is not None and now - away_since > self.give_up_after_s:
+                if self._given_up():
                     raise TransportError(
                         f"device did not come back within {self.give_up_after_s:g} s ({exc})"
                     ) from None
@@ -177,18 +176,21 @@ class AcquisitionStream:
                 await asyncio.sleep(delay)
                 continue
             self.description = transport.description
+            if self._last_data_s is None:
+                self._last_data_s = time.monotonic()  # silence counts from the connection
             yield (
                 Connected(transport.description)
                 if first
                 else Reconnected(transport.description, attempts)
             )
-            first, attempts, away_since = False, 0, None
+            first, attempts = False, 0
             conn = _Connection(make_decoder(self.profile, transport.packetized))
             try:
                 async for item in self._read_loop(transport, conn):
                     yield item
             except (TransportDisconnected, TimeoutError) as exc:
-                reason = str(exc) or f"no data for {self.stall_timeout_s:g} s"
+                silent_s = time.monotonic() - self._last_data_s
+                reason = str(exc) or f"no data for {silent_s:.1f} s"
                 event = Disconnected(reason, self._time_of(self._last_index))
                 self.disconnects.append(event)
                 yield event
@@ -197,18 +199,32 @@ class AcquisitionStream:
                     await asyncio.shield(transport.close())
             if not self.reconnect:
                 return
-            away_since = time.monotonic()
+            if self._given_up():
+                # Connected but silent (or gone) all that time: reopening will not help.
+                raise TransportError(f"no data from the device for {self.give_up_after_s:g} s")
             await asyncio.sleep(self.backoff_initial_s)
+
+    def _given_up(self) -> bool:
+        """Whether the device has sent no sample for ``give_up_after_s``."""
+        if self.give_up_after_s is None or self._last_data_s is None:
+            return False
+        return time.monotonic() - self._last_data_s >= self.give_up_after_s
 
     async def _read_loop(
         self, transport: Transport, conn: _Connection
     ) -> AsyncIterator[StreamItem]:
         while True:
-            async with asyncio.timeout(self.stall_timeout_s):
+            timeout_s = self.stall_timeout_s
+            if self.give_up_after_s is not None and self._last_data_s is not None:
+                # Wake up when the give-up time is reached, not at the next stall check.
+                left_s = self._last_data_s + self.give_up_after_s - time.monotonic()
+                timeout_s = min(timeout_s, max(0.0, left_s) + 0.01)
+            async with asyncio.timeout(timeout_s):
                 data, arrival_s = await transport.read()
-            samples = conn.decoder.feed(data)
+            samples = conn.decoder.feed(data, arrival_s)
             self.stats.add(samples.stats)
             if len(samples):
+                self._last_data_s = time.monotonic()
                 for item in self._place(samples, arrival_s, conn):
                     yield item
 
@@ -217,11 +233,11 @@ class AcquisitionStream:
 
     def _place(self, samples: Samples, arrival_s: float, conn: _Connection) -> list[StreamItem]:
         out: list[StreamItem] = []
-        period = 1.0 / self.sample_rate_hz
         dev = samples.sample_index
         if conn.offset is None:
             if self._last_index is None:
                 if samples.sample_rate_hz:
+                    # The device's own rate wins over the profile's nominal one.
                     self.sample_rate_hz = float(samples.sample_rate_hz)
                     self.clock = HostClockFit(self.sample_rate_hz)
                 conn.offset = -int(dev[0])
@@ -240,9 +256,20 @@ class AcquisitionStream:
                             "disconnect",
                         )
                     )
+        # Only now: the first block may just have set the rate.
+        period = 1.0 / self.sample_rate_hz
         for first_missing, n in samples.stats.gaps:
             start = first_missing + conn.offset
-            out.append(Gap(n, (start - 1) * period, (start + n) * period, True, "sequence"))
+            estimated = first_missing in samples.stats.estimated_gaps
+            out.append(
+                Gap(
+                    n,
+                    (start - 1) * period,
+                    (start + n) * period,
+                    not estimated,
+                    "restart" if estimated else "sequence",
+                )
+            )
         self.gaps.extend(g for g in out if isinstance(g, Gap))
         index = dev + conn.offset
         self.clock.add(int(index[-1]), arrival_s)

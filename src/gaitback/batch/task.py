@@ -156,7 +156,7 @@ def analyze_file(task: FileTask) -> FileResult:
     steps = report_html = None
     try:
         with one_blas_thread():
-            from gaitback.core.process import analyze
+            from gaitback.api import analyze
 
             result = analyze(task.path, **task.options)
             if task.report:

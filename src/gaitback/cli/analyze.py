@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from gaitback.cli import interop
+
 if TYPE_CHECKING:
     from gaitback.core.result import AnalysisResult
 
@@ -62,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--acc-unit",
-        choices=["g", "mps2"],
+        choices=["g", "m/s2", "mps2"],
         help="unit of the acc columns when the file is not in m/s^2",
     )
     p.add_argument("--thresholds", metavar="FILE", help="TOML file overriding finding thresholds")
@@ -73,6 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--surface", help="surface, e.g. treadmill, road, trail")
     p.add_argument("--notes", help="free-text notes saved with the session")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead")
+    # Other tools' files: logger CSV mapping, --fit, --compare (gaitback.cli.interop).
+    interop.add_analyze_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -83,10 +87,10 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     progress_ctx = _progress(err) if err.is_terminal and not args.json else nullcontext(None)
     with progress_ctx as progress:
-        from gaitback.core.process import analyze
+        from gaitback.api import analyze
 
         result = analyze(
-            source,
+            interop.analyze_source(args, source),
             speed_mps=args.speed,
             height_m=args.height,
             fmt=args.fmt,
@@ -94,8 +98,10 @@ def run(args: argparse.Namespace) -> int:
             acc_unit=args.acc_unit,
             progress=progress,
         )
+    interop_paths = interop.analyze_extras(result, args, out)  # --compare, --fit
     findings = _feedback(result, args, out)
     paths = result.to_dir(out)
+    paths.update(interop_paths)
     if not args.no_report and (out / "report.html").exists():
         paths["report"] = out / "report.html"
     saved = _save(result, args)

@@ -13,8 +13,8 @@ from gaitback.acquisition.calibration import (
     device_key,
     save_calibration,
 )
-from gaitback.acquisition.cli_support import add_device_arguments, print_event, transport_factory
 from gaitback.acquisition.stream import AcquisitionStream, SampleBlock
+from gaitback.cli.device_options import add_device_arguments, print_event, transport_factory
 from gaitback.errors import GaitbackError
 from gaitback.recording import axes_matrix
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from gaitback.cli import interop
 from gaitback.errors import GaitbackError
-from gaitback.importers import FORMATS, load_recording
+from gaitback.importers import FORMATS, is_fit_file
 from gaitback.recording import write_recording
 
 
@@ -15,9 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "convert",
         help="convert a phone/device export to gaitback's recording format",
         description=(
-            "Read a recording (canonical CSV, phyphox, Sensor Logger, MbientLab MetaBase or "
-            "WitMotion PC log; a file, folder or zip) and write it as a canonical CSV with "
-            "its JSON sidecar. See docs/importing.md."
+            "Read a recording (canonical CSV, phyphox, Sensor Logger, MbientLab MetaBase, "
+            "WitMotion PC log, or any logger's CSV with --columns; a file, folder or zip) and "
+            "write it as a canonical CSV with its JSON sidecar. A FIT file has no raw IMU "
+            "data: its running-dynamics records are written instead. See docs/importing.md."
         ),
     )
     parser.add_argument("source", metavar="SRC", help="file, folder or zip to read")
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--acc-unit",
-        choices=("g", "mps2"),
+        choices=interop.ACC_UNITS,
         help="acceleration unit of the input when its label is wrong or missing",
     )
     parser.add_argument(
@@ -36,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="body direction of each sensor axis, e.g. x=up,y=left,z=backward",
     )
     parser.add_argument("--force", action="store_true", help="overwrite FILE.csv if it exists")
+    interop.add_logger_arguments(parser)
     parser.set_defaults(func=handler)
 
 
@@ -48,7 +51,10 @@ def handler(args: argparse.Namespace) -> int:
         raise GaitbackError(f"--out {out}: is the input file; choose another name")
     if out.exists() and not args.force:
         raise GaitbackError(f"--out {out}: already exists (use --force to overwrite)")
-    recording = load_recording(source, fmt=args.fmt, axes=args.axes, acc_unit=args.acc_unit)
+    if source.is_file() and is_fit_file(source):
+        print(interop.convert_fit(source, out))
+        return 0
+    recording = interop.load_with_mapping(args, source)
     try:
         written = write_recording(recording, out)
     except OSError as exc:

@@ -119,7 +119,7 @@ def handler(args: argparse.Namespace) -> int:
         if not args.profile:
             raise GaitbackError("--profile is required (or use --demo)")
         from gaitback.acquisition.calibration import device_key, load_calibration
-        from gaitback.acquisition.cli_support import transport_factory
+        from gaitback.cli.device_options import transport_factory
 
         profile, factory = transport_factory(args)
         if not args.no_calibration:

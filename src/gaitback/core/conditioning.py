@@ -125,6 +125,30 @@ def _butter_sos(order: int, normalised_cutoff: float) -> np.ndarray:
     return signal.butter(order, normalised_cutoff, output="sos")
 
 
+def lowpass_posture(
+    x: np.ndarray, cutoff_hz: float, sample_rate_hz: float, edge_s: float = 1.0, axis: int = 0
+) -> np.ndarray:
+    """Zero-phase low-pass for slow (posture) signals, padded with the edge means.
+
+    A filter far below the stride frequency has a transient lasting seconds;
+    the default padding (a few samples, odd-extended from the first sample)
+    would start it from whatever the first sample holds, an impact spike
+    included. Here each end is extended with the mean of its first or last
+    ``edge_s`` seconds (about a stride, over which the pelvis goes nowhere),
+    for as long as the filter takes to settle.
+    """
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    n = len(x)
+    if n < 2:
+        return np.moveaxis(x.copy(), 0, axis)
+    edge = max(1, min(n, int(edge_s * sample_rate_hz)))
+    pad = int(min(4.0 / cutoff_hz, 60.0) * sample_rate_hz)
+    head = np.broadcast_to(x[:edge].mean(axis=0), (pad, *x.shape[1:]))
+    tail = np.broadcast_to(x[-edge:].mean(axis=0), (pad, *x.shape[1:]))
+    out = lowpass(np.concatenate([head, x, tail]), cutoff_hz, sample_rate_hz, order=2)
+    return np.moveaxis(out[pad : pad + n], 0, axis)
+
+
 def moving_mean(x: np.ndarray, width: int) -> np.ndarray:
     """Centred moving mean along axis 0 (edges use the available samples)."""
     width = max(1, int(width))

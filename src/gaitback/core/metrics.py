@@ -30,6 +30,7 @@ def step_table(
     lean_deg: np.ndarray | None,
     obliquity_deg: np.ndarray | None,
     rotation_deg: np.ndarray | None,
+    active_peak_g: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per stance, columns ``gaitback.columns.STEP_COLUMNS``.
 
@@ -42,6 +43,10 @@ def step_table(
         Body-frame specific force in g, low-passed for peaks / for edges.
     lean_deg, obliquity_deg, rotation_deg
         Pelvis angles; obliquity and rotation ``None`` without a gyroscope.
+    active_peak_g
+        Per step, the active peak of vertical specific force with the impact
+        transient removed (:class:`gaitback.core.events.StepEvents`); without
+        it the peak of ``vertical_peak_g`` over the stance is used.
     """
     n = len(foot_strike_s)
     if n == 0:
@@ -60,7 +65,9 @@ def step_table(
     contact_ms = (toe_off_s - foot_strike_s) * 1000
     step_ms = (next_fs - foot_strike_s) * 1000
     flight_ms = (next_fs - toe_off_s) * 1000
-    impact_g = reduce_between(np.maximum, vertical_peak_g, i0, i1)
+    if active_peak_g is None:
+        active_peak_g = reduce_between(np.maximum, vertical_peak_g, i0, i1)
+    impact_g = peak_force_bw(active_peak_g, contact_ms, step_ms)
     braking_g = -reduce_between(np.minimum, forward_peak_g, i0, i1)
     loading = _loading_rate_gps(vertical_edge_g, i0, i1, fs)
     oscillation = _vertical_oscillation_cm(vertical_peak_g, i0, i2, fs)
@@ -95,6 +102,31 @@ def step_table(
             col.PELVIC_ROTATION: rotation,
         }
     )
+
+
+def peak_force_bw(
+    active_peak_g: np.ndarray, contact_ms: np.ndarray, step_ms: np.ndarray
+) -> np.ndarray:
+    """Peak vertical ground reaction force per step, in body weights.
+
+    Two estimates of the same force from independent information, averaged:
+
+    - the spring-mass (sine-wave) model of running, ``(pi / 2) * step / contact``
+      (Morin et al. 2005, J Appl Biomech 21:167): the stance impulse must carry
+      the body weight over the whole step, and a half-sine force pulse of one
+      contact time does so with this peak;
+    - the active peak of the sacral vertical specific force with the impact
+      transient filtered out (the pelvis carries the force, so mid-stance
+      specific force is force per unit mass; the soft-tissue spike is not).
+
+    The raw sacral peak is no force estimate: the soft-tissue impact spike
+    overshoots the force by 1-2 g. Where the step time is unknown (last step
+    of a bout) only the active peak is used.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spring_mass = 0.5 * np.pi * step_ms / contact_ms
+    usable = np.isfinite(spring_mass) & (spring_mass > 0)
+    return np.where(usable, 0.5 * (spring_mass + active_peak_g), active_peak_g)
 
 
 def _first_crossing(rows: np.ndarray, level: np.ndarray) -> np.ndarray:

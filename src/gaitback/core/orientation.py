@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaitback.core.conditioning import lowpass, moving_mean
+from gaitback.core.conditioning import lowpass, lowpass_posture, moving_mean
 from gaitback.recording import axes_matrix
 
 #: Samples per chunk where per-sample quaternion work is done piecewise, bounding
@@ -207,7 +207,7 @@ def tilt_from_acc(acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     Each maps that sample's low-passed specific force onto +z; heading
     (rotation about z) is left arbitrary.
     """
-    up = lowpass(acc, TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    up = lowpass_posture(acc, TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
     return quat_between(up, np.broadcast_to(_UP, up.shape))
 
 
@@ -232,8 +232,33 @@ def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray
 
 def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     """Remove slow tilt drift: the stride-averaged world specific force must be vertical."""
-    slow = lowpass(quat_rotate(q, acc), TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    slow = lowpass_posture(quat_rotate(q, acc), TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
     return quat_multiply(quat_between(slow, np.broadcast_to(_UP, slow.shape)), q)
+
+
+def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """Hold the slow heading of the sensor still: rotate ``q`` ``(4, n)`` about world z.
+
+    Integrated yaw drifts with any residual gyro bias (nothing like gravity
+    pins it), a degree or more per minute. Over an hour the frame in which
+    forward was found turns far enough to mix lean into obliquity, lateral
+    force into forward force, and yaw wraps past +-180 deg. A runner's heading
+    changes slowly next to a stride (treadmill: never), so everything in the
+    yaw of a roughly horizontal sensor direction below the tilt cut-off is
+    heading, or drift, and neither belongs in pelvic rotation: it is removed,
+    leaving the within-stride rotation untouched. The low-pass acts on the
+    direction's horizontal components, not its angle, so a wrap never
+    disturbs it and moments when the direction is near vertical weigh little.
+    """
+    up_in_sensor = quat_rotate(quat_conjugate(quat_mean(q)), _UP)[:, 0]
+    axis = np.eye(3)[int(np.argmin(np.abs(up_in_sensor)))]
+    probe = axis - np.dot(axis, up_in_sensor) * up_in_sensor
+    probe = probe / np.linalg.norm(probe)
+    horizontal = quat_rotate(q, probe[:, None])[:2]
+    smooth = lowpass(horizontal, TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    half = -0.5 * np.arctan2(smooth[1], smooth[0])
+    zeros = np.zeros_like(half)
+    return quat_multiply(np.stack([np.cos(half), zeros, zeros, np.sin(half)]), q)
 
 
 def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) -> float | None:
@@ -323,9 +348,14 @@ def pelvis_angles(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lean, obliquity, rotation) in degrees of the pelvis: ``q_body ⊗ q_mount*``."""
     yaw, pitch, roll = euler_zyx_deg(quat_multiply(q_body, quat_conjugate(q_mount)[:, None]))
+    if len(yaw) == 0:
+        return pitch, roll, yaw
+    # Unwrapped, so that a step whose yaw crosses +-180 deg has its true range,
+    # not one of nearly 360 deg.
+    yaw = np.degrees(np.unwrap(np.radians(yaw)))
     if centre_yaw:
         yaw = yaw - np.degrees(np.angle(np.mean(np.exp(1j * np.radians(yaw)))))
-        yaw = (yaw + 180.0) % 360.0 - 180.0
+    yaw = yaw - 360.0 * np.round(np.median(yaw) / 360.0)
     return pitch, roll, yaw
 
 
@@ -366,7 +396,8 @@ def orientation_estimate(
             continue
         head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
         q0 = quat_between(head[:, None], _UP)[:, 0]
-        q[:, sl] = tilt_correct(orientation_integrate(gyr[:, sl], fs, q0), acc[:, sl], fs)
+        q_block = tilt_correct(orientation_integrate(gyr[:, sl], fs, q0), acc[:, sl], fs)
+        q[:, sl] = yaw_drift_remove(q_block, fs)
     # Samples inside long gaps belong to no block: give them the orientation of
     # the last sample before the gap, so that filters running over the whole
     # grid see finite values (their steps are never used).

@@ -1,4 +1,4 @@
-"""``analyze``: the one entry point chaining the signal core.
+"""``gait_process``: the one pure entry point chaining the signal core.
 
 recording -> uniform grid -> activity -> orientation / body frame -> steps ->
 per-step metrics -> summary.
@@ -6,7 +6,7 @@ per-step metrics -> summary.
 
 from __future__ import annotations
 
-import os
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -20,59 +20,39 @@ from gaitback.core.conditioning import lowpass, signals_uniform
 from gaitback.core.events import EventParams, sides_assign, steps_detect
 from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
 from gaitback.core.orientation import Orientation, orientation_estimate
+from gaitback.core.plausibility import plausibility_check
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
-from gaitback.recording import Recording, RecordingMeta, recording_from_frame
+from gaitback.recording import Recording
 
 Progress = Callable[[str, float], None]
 
 
-def recording_load(
-    source: str | os.PathLike[str] | pd.DataFrame | Recording,
-    fmt: str | None = None,
-    axes: str | dict[str, str] | None = None,
-    acc_unit: str | None = None,
-) -> Recording:
-    """A :class:`Recording` from a path (any supported format), a data frame or a recording."""
-    if isinstance(source, Recording):
-        return source
-    if isinstance(source, pd.DataFrame):
-        return recording_from_frame(source, RecordingMeta())
-    from gaitback.importers import load_recording
-
-    return load_recording(source, fmt=fmt, axes=axes, acc_unit=acc_unit)
-
-
-def analyze(
-    source: str | os.PathLike[str] | pd.DataFrame | Recording,
+def gait_process(
+    rec: Recording,
     speed_mps: float | None = None,
     height_m: float | None = None,
-    fmt: str | None = None,
-    axes: str | dict[str, str] | None = None,
-    acc_unit: str | None = None,
     progress: Progress | None = None,
     activity_params: ActivityParams = ActivityParams(),  # noqa: B008
     event_params: EventParams = EventParams(),  # noqa: B008
 ) -> AnalysisResult:
-    """Analyse a running recording.
+    """Analyse a running recording: the pure signal-core pipeline.
+
+    No file is read or written and ``rec`` is left untouched: overrides go
+    into a copy of its metadata, which the result carries.
 
     Parameters
     ----------
-    source
-        Path to a recording (canonical CSV or an importable format), a data
-        frame in the canonical layout, or a :class:`Recording`.
+    rec
+        The recording (see :func:`gaitback.analyze` to load one from a file).
     speed_mps
         Treadmill speed; overrides the sidecar's ``treadmill_speed_mps``.
     height_m
         Runner height; overrides the sidecar's ``runner.height_m``.
-    fmt
-        Force an import format (see ``gaitback.importers``).
-    axes
-        Sensor mounting, e.g. ``"x=up,y=left,z=backward"``; overrides the sidecar.
-    acc_unit
-        ``"g"`` when a canonical-layout file holds acceleration in g.
     progress
         Called as ``progress(stage, fraction_done)``.
+    activity_params, event_params
+        Algorithm parameters (documented on their classes).
 
     Returns
     -------
@@ -81,9 +61,7 @@ def analyze(
         running gives an empty, well-formed result and a warning.
     """
     report = progress or (lambda stage, frac: None)
-    report("reading", 0.0)
-    rec = recording_load(source, fmt, axes, acc_unit)
-    meta = rec.meta
+    meta = dataclasses.replace(rec.meta, runner=dict(rec.meta.runner), extra=dict(rec.meta.extra))
     if speed_mps is not None:
         if not speed_mps > 0:
             raise GaitbackError(f"speed must be positive, got {speed_mps}")
@@ -91,11 +69,12 @@ def analyze(
     if height_m is not None:
         if not 0.5 < height_m < 2.5:
             raise GaitbackError(f"height must be in metres (0.5-2.5), got {height_m}")
-        meta.runner = {**meta.runner, "height_m": float(height_m)}
-    warnings: list[str] = []
-
+        meta.runner["height_m"] = float(height_m)
+    rec = dataclasses.replace(rec, meta=meta)
     report("conditioning", 0.1)
-    uni = signals_uniform(rec)
+    checked = plausibility_check(rec)
+    warnings: list[str] = list(checked.warnings)
+    uni = signals_uniform(checked.recording)
     fs = uni.sample_rate_hz
     t = uni.time_s
     magnitude_g = np.linalg.norm(lowpass(uni.acc_mps2, min(20.0, 0.4 * fs), fs), axis=1) / G
@@ -119,7 +98,7 @@ def analyze(
             "lean and pelvic angles may be wrong; declare the mount with --axes"
         )
     has_gyro = uni.gyr_dps is not None
-    if not has_gyro:
+    if not has_gyro and not checked.gyro_ignored:
         warnings.append("no gyroscope: pelvic drop and rotation are not measured")
     elif not lateral_known:
         warnings.append("no lateral accelerometer axis: sides come from the gyroscope alone")
@@ -134,7 +113,7 @@ def analyze(
     peak_cut = min(PEAK_CUTOFF_HZ, 0.4 * fs)
     vertical_peak_g = lowpass(vertical_g, peak_cut, fs)
     forward_peak_g = lowpass(forward_g, peak_cut, fs)
-    strikes, toe_offs, seg_end = [], [], []
+    strikes, toe_offs, seg_end, active_peaks = [], [], [], []
     for row in segments.itertuples():
         if row.activity != col.RUNNING:
             continue
@@ -142,10 +121,12 @@ def analyze(
         ev = steps_detect(t[sl], vertical_g[sl], fs, event_params, uni.bridged[sl])
         strikes.append(ev.foot_strike_s)
         toe_offs.append(ev.toe_off_s)
+        active_peaks.append(ev.active_peak_g)
         seg_end.append(np.full(len(ev.foot_strike_s), t[row.stop_idx - 1]))
     foot_strike = np.concatenate(strikes) if strikes else np.array([])
     toe_off = np.concatenate(toe_offs) if toe_offs else np.array([])
     segment_end = np.concatenate(seg_end) if seg_end else np.array([])
+    active_peak = np.concatenate(active_peaks) if active_peaks else np.array([])
     # Without a gyroscope the lateral signal mixes the medial push of the stance
     # foot (-y on a left stance) with gravity leaking through the pelvic tilt
     # (+y on a left stance): comparable sizes, opposite signs, so no side.
@@ -175,6 +156,7 @@ def analyze(
         orient.lean_deg,
         orient.obliquity_deg if has_gyro else None,
         orient.rotation_deg if has_gyro else None,
+        active_peak,
     )
     running_s = float(
         sum(r.end_s - r.start_s for r in segments.itertuples() if r.activity == col.RUNNING)
@@ -185,7 +167,8 @@ def analyze(
         "lean_reference": orient.reference,
         "heading_source": orient.heading_source,
         "sample_rate_hz": fs,
-        "lost_samples": int(rec.lost_samples),
+        # Dropped implausible samples are lost samples too (at the edges as well).
+        "lost_samples": int(rec.lost_samples) + checked.dropped_samples,
         "has_gyro": has_gyro,
         # A steady side tilt while running: camber, or a one-sided posture.
         "obliquity_offset_deg": (

@@ -51,6 +51,9 @@ class AnalysisResult:
         One-line notes about data quality or assumptions.
     findings
         Filled by the feedback layer (list of mappings), empty until then.
+    compare
+        A side-by-side with a watch's run (``gaitback.fitfiles.compare.Comparison``),
+        when one was asked for; ``summary.json`` carries it as ``compare``.
     """
 
     steps: pd.DataFrame
@@ -60,6 +63,7 @@ class AnalysisResult:
     recording: Recording
     warnings: list[str] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    compare: Any = None
 
     @property
     def has_running(self) -> bool:
@@ -70,6 +74,8 @@ class AnalysisResult:
         out = dict(self.summary)
         out["findings"] = list(self.findings)
         out["warnings"] = list(self.warnings)
+        if self.compare is not None:
+            out["compare"] = self.compare.to_json()
         return json_safe(out)
 
     def to_dir(self, out_dir: str | Path) -> dict[str, Path]:

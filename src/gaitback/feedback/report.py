@@ -11,6 +11,7 @@ from typing import Any
 
 from gaitback.core.result import AnalysisResult
 from gaitback.feedback import advice, plots
+from gaitback.feedback.compare_section import compare_section_html
 from gaitback.feedback.findings import METRIC_LABELS, Finding
 
 _ORDER = {"act": 0, "watch": 1, "ok": 2, "not_evaluated": 3}
@@ -255,6 +256,7 @@ def report_html(result: AnalysisResult, findings: Iterable[Finding | Mapping[str
     )
     parts.append("<h2>Summary</h2>")
     parts.append(_summary_table(result.summary))
+    parts.append(compare_section_html(result))
     parts.append("<h2>Plots</h2>")
     if result.has_running:
         parts.append(_plot_section(result))

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from gaitback import __version__
 from gaitback.errors import RecordingError
-from gaitback.importers import canonical, metabase, phyphox, sensorlogger, witmotion
+from gaitback.importers import canonical, logger, metabase, phyphox, sensorlogger, witmotion
 from gaitback.importers.common import PHONE_AXES, Imported
 from gaitback.importers.sources import Source
-from gaitback.importers.tables import sniff_separator, split_header
+from gaitback.importers.tables import read_table, sniff_separator, split_header
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame, validate_axes
 
 #: Format names accepted by ``--format``, with the aliases users type.
-FORMATS = ("canonical", "phyphox", "sensorlogger", "metabase", "witmotion")
+FORMATS = ("canonical", "phyphox", "sensorlogger", "metabase", "witmotion", "logger")
 _ALIASES = {
     "gaitback": "canonical",
     "csv": "canonical",
@@ -30,7 +30,11 @@ _ALIASES = {
     "mbientlab": "metabase",
     "metawear": "metabase",
     "wit": "witmotion",
+    "columns": "logger",
 }
+#: The first bytes of a FIT file's header hold ".FIT" at offset 8.
+_FIT_SIGNATURE = b".FIT"
+_LOGGER_ACC = {"g": "g", "mps2": "m/s2"}
 _LOADERS = {
     "phyphox": phyphox.load,
     "sensorlogger": sensorlogger.load,
@@ -38,7 +42,56 @@ _LOADERS = {
     "witmotion": witmotion.load,
 }
 
-__all__ = ["FORMATS", "PHONE_AXES", "detect_format", "load_recording", "parse_axes"]
+__all__ = [
+    "FORMATS",
+    "PHONE_AXES",
+    "detect_format",
+    "is_fit_file",
+    "load_recording",
+    "parse_axes",
+]
+
+
+def is_fit_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a FIT file (by its header, whatever its name)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError:
+        return False
+    return len(head) >= 12 and head[8:12] == _FIT_SIGNATURE
+
+
+def _refuse_fit(path: Path) -> None:
+    if path.is_file() and is_fit_file(path):
+        raise RecordingError(
+            f"{path}: is a FIT activity file, which holds a watch's per-second summaries and "
+            "no raw IMU data, so it cannot be analysed; compare it with a recording "
+            f"(gaitback analyze RUN.csv --compare {path.name}) or read its running dynamics "
+            f"(gaitback convert {path.name} --out dynamics.csv)"
+        )
+
+
+def _unrecognised(source: Source) -> RecordingError:
+    """The separator and columns found, and a ``--columns`` line to try."""
+    head = source.head(source.members[0])
+    if not head.strip():
+        return RecordingError(
+            f"{source.path}: unrecognised recording format (binary data); "
+            f"use --format with one of {', '.join(FORMATS)}"
+        )
+    try:
+        table = read_table(head.rsplit("\n", 1)[0] if "\n" in head else head, str(source.path))
+    except RecordingError:
+        first = head.splitlines()[0][:80]
+        return RecordingError(
+            f"{source.path}: unrecognised recording format (first line: {first!r}); "
+            f"use --format with one of {', '.join(FORMATS)}"
+        )
+    return RecordingError(
+        logger.unreadable_message(str(source.path), table, "unrecognised recording format")
+        + f"; or force an app's format with --format ({', '.join(FORMATS[:-1])})"
+    )
 
 
 def normalise_format(fmt: str) -> str:
@@ -78,6 +131,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     RecordingError
         Naming the path and what was looked for, when nothing matches.
     """
+    _refuse_fit(Path(path))
     source = Source.open(path)
     if source.kind == "file":
         suffix = source.path.suffix.lower()
@@ -93,12 +147,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
             # A gaitback CSV with a mistyped column: the canonical reader says which.
             if head.lstrip("\ufeff").split(",", 1)[0].strip() == "time_s":
                 return "canonical"
-
-            first = head.splitlines()[0][:80] if head.strip() else "(binary data)"
-            raise RecordingError(
-                f"{source.path}: unrecognised recording format (first line: {first!r}); "
-                f"use --format with one of {', '.join(FORMATS)}"
-            )
+            raise _unrecognised(source)
         return found
     kinds = {k for k in (_classify(source, m) for m in source.tables()) if k}
     # A folder of a Sensor Logger export can also hold files phyphox-like
@@ -148,7 +197,7 @@ def _to_recording(result: Imported, source: Path) -> Recording:
         device=result.device,
         started_at=result.started_at,
         notes="; ".join(notes),
-        extra={"imported_from": str(source), "import_format": result.fmt},
+        extra={"imported_from": str(source), "import_format": result.fmt, **result.extra},
     )
     return recording_from_frame(result.frame, meta, source=str(source))
 
@@ -158,6 +207,9 @@ def load_recording(
     fmt: str | None = None,
     axes: str | Mapping[str, str] | None = None,
     acc_unit: str | None = None,
+    columns: str | Mapping[str, str] | None = None,
+    time_unit: str | None = None,
+    gyro_unit: str | None = None,
 ) -> Recording:
     """Read any supported recording as a validated :class:`Recording`.
 
@@ -172,7 +224,13 @@ def load_recording(
         replaces what the file or the documented placement says.
     acc_unit
         ``"g"`` or ``"mps2"``: the acceleration unit, when the file's own label
-        is wrong or missing (a canonical CSV holding g).
+        is wrong or missing (a canonical CSV holding g); ``"m/s2"`` is ``"mps2"``.
+    columns
+        A logger CSV's column mapping, ``"time=timestamp,acc_x=accX,..."``
+        (see :mod:`gaitback.importers.logger`); implies the ``logger`` format.
+    time_unit, gyro_unit
+        Units of a logger CSV's time (``s``, ``ms``, ``us``, ``ns``) and rotation
+        rate (``deg/s``, ``rad/s``); inferred from the data when ``None``.
 
     Raises
     ------
@@ -180,11 +238,30 @@ def load_recording(
         One line naming the file and the problem.
     """
     path = Path(path)
-    kind = normalise_format(fmt) if fmt else detect_format(path)
+    _refuse_fit(path)
+    if columns is not None:
+        kind = "logger"
+    elif time_unit is not None or gyro_unit is not None:
+        raise RecordingError("--time-unit and --gyro-unit go with --columns (a logger's CSV)")
+    else:
+        kind = normalise_format(fmt) if fmt else detect_format(path)
     override = parse_axes(axes) if axes is not None else None
+    if acc_unit == "m/s2":
+        acc_unit = "mps2"
     if acc_unit is not None and acc_unit not in ("g", "mps2"):
-        raise RecordingError(f"unknown acceleration unit {acc_unit!r}; use g or mps2")
-    if kind == "canonical":
+        raise RecordingError(f"unknown acceleration unit {acc_unit!r}; use g or m/s2")
+    if kind == "logger":
+        if columns is None:
+            raise RecordingError(
+                f"{path}: the logger format needs --columns, e.g. "
+                "time=timestamp,acc_x=accX,acc_y=accY,acc_z=accZ"
+            )
+        mapping = logger.parse_columns(columns)
+        imported = logger.load(
+            Source.open(path), mapping, time_unit, _LOGGER_ACC.get(acc_unit), gyro_unit
+        )
+        recording = _to_recording(imported, path)
+    elif kind == "canonical":
         if Source.open(path).kind != "file":
             raise RecordingError(f"{path}: a canonical recording is a CSV file, not a folder")
         recording = canonical.load(path, acc_unit)

@@ -28,6 +28,8 @@ class Imported:
     axes: dict[str, str] | None = None
     started_at: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Kept in the sidecar as is (e.g. a logger's column mapping and units).
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 def iso_utc(epoch_s: float) -> str:

@@ -42,6 +42,10 @@ def split_header(line: str, sep: str) -> list[str]:
     return [field.strip().strip('"').strip() for field in row]
 
 
+#: How messages name a separator.
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
 def sniff_separator(header_line: str) -> str:
     """Tab, semicolon or comma, whichever the header line uses."""
     for sep in ("\t", ";", ","):
@@ -63,6 +67,7 @@ class Table:
     body: pd.DataFrame
     first_line: int
     decimal_comma: bool = False
+    sep: str = ","
 
     def find(self, pattern: str | re.Pattern[str]) -> list[int]:
         """Indices of header fields matching ``pattern`` (case-insensitive, full match)."""
@@ -177,7 +182,9 @@ def read_table(
         decimal_comma = sep != "," and bool(body.head(50).apply(
             lambda s: s.astype(str).str.fullmatch(r"-?\d+,\d+([eE][-+]?\d+)?").any()
         ).any())
-    return Table(where, header, body, first_line=header_line + 2, decimal_comma=decimal_comma)
+    return Table(
+        where, header, body, first_line=header_line + 2, decimal_comma=decimal_comma, sep=sep
+    )
 
 
 @dataclass

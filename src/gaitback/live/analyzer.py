@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from gaitback import columns as col
+from gaitback.core.activity import PERIODICITY_WINDOW_S, running_at
 from gaitback.core.conditioning import MAX_BRIDGE_S, lowpass, moving_mean
 from gaitback.core.events import EventParams, side_evidence_scale, side_vote, steps_detect
 from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
@@ -38,8 +39,11 @@ _N_CHANNELS = 8
 
 #: The core's running criteria (gaitback.core.activity.ActivityParams defaults): flight
 #: phases bring |f| near 0 g and stances push it 1 g above.
-RUNNING_MIN_RANGE_G = 1.0
-RUNNING_MAX_FLOOR_G = 0.6
+#: Data needed after a strike to judge running on the window a second later:
+#: that window's centre plus half the periodicity window.
+RUNNING_LOOKAHEAD_S = 1.0 + 0.5 * PERIODICITY_WINDOW_S
+#: How often a strike waiting for the running decision is looked at again (s).
+RUNNING_RECHECK_S = 0.1
 #: Longest step (s): beyond it the next contact starts a new bout.
 MAX_STEP_S = 1.0
 #: Two detections closer than this (s) are the same step.
@@ -292,6 +296,12 @@ class LiveAnalyzer:
         next_toe = np.append(toe[1:], np.inf)
         has_next = next_strike - strike <= MAX_STEP_S
         ready_at = np.where(has_next, next_toe + self.settle_s, toe + self.max_wait_s)
+        # A strike whose surroundings do not (yet) look like running, e.g. the
+        # first of a bout, waits until the window a second later is in.
+        clear = running_at(w[_MAG], np.searchsorted(t, strike), self.fs)
+        ready_at = np.where(clear, ready_at, np.maximum(ready_at, strike + RUNNING_LOOKAHEAD_S))
+        # Steps are published in order: none is ready before the one before it.
+        ready_at = np.maximum.accumulate(ready_at)
         if final:
             # The bout ends here: steps without a usable next contact are last steps.
             ready_at = np.where(has_next & (next_toe < t_end), np.minimum(ready_at, t_end), toe)
@@ -304,6 +314,9 @@ class LiveAnalyzer:
                 # detector runs when it should be complete rather than a hop later.
                 due = min(due, float(toe[first_pending] + np.median(self._sides.step_s)))
                 due += self.settle_s
+            if not clear[first_pending]:
+                # Whether it is running becomes clear as data arrive: look again soon.
+                due = min(due, t_end + RUNNING_RECHECK_S)
             self._due_s = due
             idx = idx[idx < first_pending]
         if len(idx) == 0:
@@ -330,6 +343,7 @@ class LiveAnalyzer:
             lean,
             w[_OBL] if self.has_gyro else None,
             w[_ROT] if self.has_gyro else None,
+            ev.active_peak_g,
         )
         running = self._running(t, w[_MAG], strike[idx])
         out = []
@@ -345,16 +359,15 @@ class LiveAnalyzer:
         return out
 
     def _running(self, t: np.ndarray, magnitude_g: np.ndarray, strikes: np.ndarray) -> np.ndarray:
-        """Whether the 2 s around each foot strike pass the core's running criteria."""
-        lo = np.searchsorted(t, strikes - 1.0)
-        hi = np.searchsorted(t, strikes + 1.0)
-        out = np.zeros(len(strikes), bool)
-        for k, (a, b) in enumerate(zip(lo, hi, strict=True)):
-            if b - a < 0.5 * self.fs:
-                continue
-            p5, p95 = np.percentile(magnitude_g[a:b], [5, 95])
-            out[k] = p95 - p5 >= RUNNING_MIN_RANGE_G and p5 <= RUNNING_MAX_FLOOR_G
-        return out
+        """Whether the signal around each foot strike passes the core's running rule.
+
+        The window centred on the strike, or the one a second later (the first
+        step after standing has standing in the first), as the offline
+        segments put their boundary between window centres.
+        """
+        at = np.searchsorted(t, strikes)
+        later = np.searchsorted(t, strikes + 1.0)
+        return running_at(magnitude_g, at, self.fs) | running_at(magnitude_g, later, self.fs)
 
     def _sides_assign(
         self, t: np.ndarray, w: np.ndarray, strikes: np.ndarray, toe_offs: np.ndarray

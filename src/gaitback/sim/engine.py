@@ -27,6 +27,7 @@ from gaitback.sim.gait import Timeline, build_timeline, running_steps, walking_s
 from gaitback.sim.params import SimParams
 from gaitback.sim.pelvis import body_rates_dps, body_to_pelvis, pelvis_angles_deg
 from gaitback.sim.sensor import band_limit, digitise, kept_samples, mount_matrix, ringing_g
+from gaitback.sim.tissue import loose_mount, sacral_extra_g
 from gaitback.sim.truth import TRUTH_SCHEMA, json_ready, step_truth, summary_truth
 
 #: Minimum internal (physics) rate; it is also at least 5x the output rate.
@@ -123,10 +124,14 @@ def simulate(params: SimParams) -> SimResult:
     com_z = com_height_m(t_int, grf[:, 2], timeline)
     steps = step_truth(t_int, grf, angles, com_z, run, run_end)
 
-    # The sensor: specific force in the body frame plus the clip's ringing along the
-    # vertical, rotated into the pelvis and then the sensor frame.
+    # The sensor: specific force in the body frame plus what a sacral sensor adds
+    # along the vertical (soft tissue, swing leg, tail, loose mount; zero net impulse
+    # per step) and the clip's ringing, rotated into the pelvis and the sensor frame.
     f_body = grf * G
     f_sensed = f_body.copy()
+    vertical_g = grf[:, 2] + sacral_extra_g(t_int, run, params)
+    vertical_g = loose_mount(vertical_g, t_int, run, params)
+    f_sensed[:, 2] = G * vertical_g
     f_sensed[:, 2] += G * ringing_g(t_int, run, steps[col.IMPACT].to_numpy(), params)
     r_mount = mount_matrix(params)
     # Row-wise R_mount^T v is v @ R_mount.

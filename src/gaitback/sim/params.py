@@ -102,6 +102,31 @@ class SimParams:
         Ringing frequency.
     ringing_decay_ms
         Ringing exponential decay time constant.
+    tissue_hz
+        Natural frequency of the soft tissue (wobbling mass) under the sensor, Hz.
+    tissue_damping_ratio
+        Damping ratio of that mass-spring (dimensionless, < 1 rings).
+    tissue_gain_g_per_bw_per_s
+        Soft-tissue response per unit loading rate of the impact transient: g of
+        relative acceleration per BW/s (0 = sensor rigidly on the bone).
+    tissue_release_ms
+        Time over which the impact's push on the tissue is released after the
+        transient's peak (slower than its rise: the dip is shallower than the spike).
+    pre_contact_g
+        Rise of the sacral reading before touchdown from swing-leg/pelvis motion: its
+        height at foot strike, g (larger downhill).
+    pre_contact_lead_ms
+        How long before foot strike that rise starts (and how long it fades after).
+    tail_g
+        Sacral reading left at toe-off once the force has gone, g.
+    tail_decay_ms
+        Exponential decay time of that tail after toe-off.
+    mount_cutoff_hz
+        Compliance of a belt or loose mount: natural frequency of the critically
+        damped mass-spring through which the sensor follows the pelvis (0 = rigid clip).
+    flight_floor_g
+        Lowest vertical reading in flight of a belt or side-of-hip mount that never
+        reads free fall, g (0 = none).
     bandwidth_fraction
         Zero-phase low-pass cut-off as a fraction of the sample rate (anti-alias, no delay).
     acc_noise_mps2, gyr_noise_dps
@@ -164,6 +189,16 @@ class SimParams:
     ringing_g_per_bw: float = 0.05
     ringing_hz: float = 20.0
     ringing_decay_ms: float = 10.0
+    tissue_hz: float = 25.0
+    tissue_damping_ratio: float = 0.6
+    tissue_gain_g_per_bw_per_s: float = 0.04
+    tissue_release_ms: float = 50.0
+    pre_contact_g: float = 0.1
+    pre_contact_lead_ms: float = 60.0
+    tail_g: float = 0.35
+    tail_decay_ms: float = 20.0
+    mount_cutoff_hz: float = 0.0
+    flight_floor_g: float = 0.0
     bandwidth_fraction: float = 0.4
     acc_noise_mps2: float = 0.05
     gyr_noise_dps: float = 0.1
@@ -210,7 +245,8 @@ class SimParams:
         positive = (
             "sample_rate_hz", "cadence_spm", "contact_ms", "mass_kg", "height_m",
             "leg_length_m", "walking_cadence_spm", "impact_rise_ms", "ringing_hz",
-            "ringing_decay_ms", "acc_range_g", "gyr_range_dps",
+            "ringing_decay_ms", "acc_range_g", "gyr_range_dps", "tissue_hz",
+            "tissue_damping_ratio", "tissue_release_ms", "pre_contact_lead_ms", "tail_decay_ms",
         )
         for name in positive:
             if not getattr(self, name) > 0:
@@ -221,6 +257,7 @@ class SimParams:
             "braking_bw", "mediolateral_bw", "pitch_oscillation_deg", "pelvic_rotation_deg",
             "loading_cv_pct", "obliquity_noise_deg", "sway_deg", "ringing_g_per_bw",
             "acc_noise_mps2", "gyr_noise_dps", "acc_bias_mps2", "gyr_bias_dps",
+            "tissue_gain_g_per_bw_per_s", "pre_contact_g", "tail_g", "mount_cutoff_hz",
         )
         for name in non_negative:
             if not getattr(self, name) >= 0:
@@ -245,6 +282,8 @@ class SimParams:
             raise GaitbackError(
                 f"bandwidth_fraction must be in (0, 0.5], got {self.bandwidth_fraction!r}"
             )
+        if not 0 <= self.flight_floor_g < 1:
+            raise GaitbackError(f"flight_floor_g must be in [0, 1), got {self.flight_floor_g!r}")
         if not 0 <= self.packet_loss_pct < 50:
             raise GaitbackError(f"packet_loss_pct must be in [0, 50), got {self.packet_loss_pct}")
         if self.packet_samples < 1:

@@ -73,6 +73,23 @@ PRESETS: dict[str, SimParams] = {
     "stand_walk_run": _BASE.replace(
         seed=110, standing_before_s=8.0, walking_s=15.0, running_s=40.0, standing_after_s=5.0
     ),
+    # A runner wearing the sensor on an elastic belt (or at the side of the hip): it
+    # follows the pelvis through a ~10 Hz compliance and never reads free fall.
+    "belt_mount": _BASE.replace(
+        seed=112, mount_cutoff_hz=10.0, flight_floor_g=0.55, faults=("loose_mount",)
+    ),
+    # Downhill (about -10 %): harder heel strikes, a bigger soft-tissue spike and a
+    # larger, earlier rise before touchdown (Alcantara et al. 2022 trials).
+    "downhill": _BASE.replace(
+        seed=113,
+        impact_transient_bw=1.3,
+        impact_rise_ms=25.0,
+        tissue_gain_g_per_bw_per_s=0.028,
+        pre_contact_g=0.4,
+        pre_contact_lead_ms=80.0,
+        braking_bw=0.45,
+        faults=("downhill",),
+    ),
     "high_impact": _BASE.replace(
         seed=111, impact_transient_bw=1.5, impact_rise_ms=20.0, faults=("high_impact",)
     ),

@@ -1,4 +1,8 @@
-"""Shared options and glue for the acquisition subcommands (record, calibrate, live)."""
+"""Device options and connection messages shared by `record`, `calibrate` and `live`.
+
+Command-line glue (argparse, stderr) for the acquisition layer, which itself
+prints nothing and parses no arguments.
+"""
 
 from __future__ import annotations
 

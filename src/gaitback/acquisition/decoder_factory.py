@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gaitback.acquisition.decoding import Decoder
+from gaitback.acquisition.decoder_base import Decoder
 from gaitback.acquisition.movesense import MovesenseDecoder
 from gaitback.acquisition.profiles import DeviceProfile
 from gaitback.acquisition.protocol import GaitbackBinaryDecoder, GaitbackTextDecoder
-from gaitback.acquisition.witmotion import WitmotionBleDecoder, WitmotionSerialDecoder
+from gaitback.acquisition.witmotion_frames import WitmotionBleDecoder, WitmotionSerialDecoder
 
 
 def make_decoder(profile: DeviceProfile, packetized: bool | None = None) -> Decoder:

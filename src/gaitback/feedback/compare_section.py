@@ -1,0 +1,107 @@
+"""The report's "Side by side with your watch" section: a table and the two traces.
+
+Self-contained (its own figure and markup) so that the report only has to
+append :func:`compare_section_html` where the section belongs.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from gaitback import columns as col
+from gaitback.feedback.plots import figure_data_uri
+from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
+
+#: (quantity, label, unit, decimals) in display order.
+ROWS: tuple[tuple[str, str, str, int], ...] = (
+    (col.CADENCE_SPM, "Cadence", "steps/min", 1),
+    (col.CONTACT, "Ground contact time", "ms", 0),
+    (col.CONTACT_BALANCE, "Contact balance (left)", "%", 1),
+    (col.VERTICAL_OSCILLATION, "Vertical oscillation", "cm", 1),
+    (col.VERTICAL_RATIO, "Vertical ratio", "%", 1),
+    (col.STEP_LENGTH, "Step length", "m", 2),
+)
+GAITBACK_COLOUR = "#1f77b4"
+WATCH_COLOUR = "#ff7f0e"
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _number(value: Any, decimals: int, signed: bool = False) -> str:
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return "—"
+    return f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+
+
+def compare_table_html(compare: dict[str, Any]) -> str:
+    """The ``compare`` object of ``summary.json`` as an HTML table."""
+    rows = []
+    for key, label, unit, decimals in ROWS:
+        entry = compare.get(key) or {}
+        rows.append(
+            f"<tr><td>{_e(label)}</td><td>{_number(entry.get('gaitback'), decimals)}</td>"
+            f"<td>{_number(entry.get('watch'), decimals)}</td>"
+            f"<td>{_number(entry.get('difference'), decimals, signed=True)}</td>"
+            f"<td>{_e(unit)}</td></tr>"
+        )
+    return (
+        "<table class='compare'><tr><th>metric</th><th>gaitback</th><th>watch</th>"
+        "<th>difference</th><th>unit</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def plot_compare_traces(traces: Any) -> Figure | None:
+    """Both traces of every quantity present on both sides, against elapsed minutes."""
+    present = [
+        row for row in ROWS
+        if row[0] in traces and np.isfinite(traces[row[0]].to_numpy(dtype=float)).any()
+        and np.isfinite(traces[row[0] + WATCH_SUFFIX].to_numpy(dtype=float)).any()
+    ]
+    if not present:
+        return None
+    fig = Figure(figsize=(8.0, 1.9 * len(present) + 0.6))
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.35)
+    minutes = traces[ELAPSED].to_numpy(dtype=float) / 60.0
+    axes = fig.subplots(len(present), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (key, label, unit, _) in zip(axes, present, strict=True):
+        for name, colour, who in ((key, GAITBACK_COLOUR, "gaitback"),
+                                  (key + WATCH_SUFFIX, WATCH_COLOUR, "watch")):
+            values = traces[name].to_numpy(dtype=float)
+            keep = np.isfinite(values) & np.isfinite(minutes)
+            ax.plot(minutes[keep], values[keep], ".-", ms=2, lw=0.8, color=colour, label=who)
+        ax.set_ylabel(f"{label}\n({unit})", fontsize=8)
+        ax.tick_params(labelsize=8)
+    axes[0].legend(fontsize=8, loc="upper right")
+    axes[-1].set_xlabel("minutes", fontsize=8)
+    return fig
+
+
+def compare_section_html(result: Any) -> str:
+    """The whole section for ``result`` (an ``AnalysisResult``); ``""`` without a comparison."""
+    comparison = getattr(result, "compare", None)
+    if comparison is None:
+        return ""
+    data = comparison.to_json()
+    parts = [
+        "<h2>Side by side with your watch</h2>",
+        f"<p>{_e(data.get('watch_device'))} ({_e(data.get('watch_file'))}): "
+        f"{_e(data.get('basis'))}. {_e(data.get('note'))}.</p>",
+        compare_table_html(data),
+        "<p class='note'>Difference = gaitback − watch. Devices measure at different places "
+        "(sacrum, chest strap, foot, wrist) and define contact and oscillation their own way: "
+        "read steady offsets as calibration, not as error.</p>",
+    ]
+    fig = plot_compare_traces(comparison.traces)
+    if fig is not None:
+        axis = ("one clock" if data.get("basis") == TIME_ALIGNED
+                else "each from its own start (no common clock)")
+        parts.append(f"<img src='{figure_data_uri(fig)}' alt='gaitback and watch traces'>")
+        parts.append(f"<p class='note'>Traces over time, {_e(axis)}.</p>")
+    return "\n".join(parts)
