@@ -33,13 +33,17 @@ def folder_write(
     from benchmarks.offline import long_recording_write
 
     folder.mkdir(parents=True, exist_ok=True)
+    # Simulated beside the folder: the simulator also writes truth files, which are
+    # not recordings and must not be in the batch.
+    simulated = folder.parent / f"{folder.name}-simulated"
+    simulated.mkdir(exist_ok=True)
     distinct = max(1, min(distinct, n_recordings))
     sources = []
     for i in range(distinct):
-        path = folder / f"run_{i:04d}.csv"
+        path = simulated / f"run_{i:04d}.csv"
         long_recording_write(path, duration_s=duration_s, chunk_s=duration_s, seed=1000 + i)
         sources.append(path)
-    for i in range(distinct, n_recordings):
+    for i in range(n_recordings):
         src = sources[i % distinct]
         shutil.copyfile(src, folder / f"run_{i:04d}.csv")
         shutil.copyfile(src.with_suffix(".json"), folder / f"run_{i:04d}.json")
