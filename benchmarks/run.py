@@ -42,9 +42,21 @@ from benchmarks.offline import (  # noqa: E402
     skdh_measure,
 )
 from benchmarks.peers import GAITBACK, SKDH, compare  # noqa: E402
+from benchmarks.report_batch import speed_section, throughput_section  # noqa: E402
+from benchmarks.throughput import (  # noqa: E402
+    dask_measure,
+    extrapolate,
+    folder_write,
+    pool_measure,
+    usable_cores,
+)
+from benchmarks.whole_process import cli_vs_read_measure  # noqa: E402
 
 DEFAULT_RECORDINGS = REPO / "recordings" / "synthetic"
 DEFAULT_OUT = REPO / "benchmarks" / "results.md"
+#: Sections ``--only`` can pick: skdh comparison, the 1-hour file, batch throughput,
+#: the live and acquisition benchmarks.
+SECTIONS = ("peers", "hour", "throughput", "external")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -94,7 +106,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="ask the live/acquisition benchmarks for their quick mode",
     )
-    return p.parse_args(argv)
+    p.add_argument(
+        "--only",
+        metavar="LIST",
+        help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default: all)",
+    )
+    p.add_argument(
+        "--batch-n", type=int, default=200, help="recordings in the throughput folder (200)"
+    )
+    p.add_argument("--batch-minutes", type=float, default=10.0, help="length of each, min (10)")
+    p.add_argument(
+        "--batch-distinct",
+        type=int,
+        default=4,
+        help="distinct simulated runs in that folder, the rest are copies (4)",
+    )
+    args = p.parse_args(argv)
+    chosen = set(SECTIONS) if args.only is None else {x.strip() for x in args.only.split(",")}
+    unknown = chosen - set(SECTIONS)
+    if unknown:
+        p.error(f"--only: unknown section(s) {', '.join(sorted(unknown))}; use {SECTIONS}")
+    if args.skip_hour:
+        chosen.discard("hour")
+    if args.skip_external:
+        chosen.discard("external")
+    args.sections = chosen
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,11 +153,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.perf_counter() - started:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
     tools = (GAITBACK,) if args.no_skdh else (GAITBACK, SKDH)
-    log(f"comparing {', '.join(tools)} on {len(csv_paths)} recordings")
-    totals = compare(csv_paths, tools, repeats=args.repeats)
+    totals = None
+    if "peers" in args.sections:
+        log(f"comparing {', '.join(tools)} on {len(csv_paths)} recordings")
+        totals = compare(csv_paths, tools, repeats=args.repeats)
 
-    gen = measured = skdh_long = None
-    if not args.skip_hour:
+    gen = measured = skdh_long = cli = None
+    if "hour" in args.sections:
         with tempfile.TemporaryDirectory(prefix="gaitback-bench-") as tmp:
             log(f"simulating a {args.hour_s:g} s 200 Hz 6-axis recording")
             gen_start = time.perf_counter()
@@ -128,13 +167,36 @@ def main(argv: list[str] | None = None) -> int:
             gen["seconds"] = time.perf_counter() - gen_start
             log(f"analysing it in a one-core child process ({gen['n_samples']:,} samples)")
             measured = analyze_measure(gen["path"], profile_top=args.profile, repeats=args.repeats)
+            log("whole-process gaitback analyze against pandas.read_csv, one-core children")
+            cli = cli_vs_read_measure(gen["path"], repeats=args.repeats)
             if not args.no_skdh:
                 log("skdh on the same long recording, one-core child process")
                 skdh_long = skdh_measure(gen["path"])
 
-    if args.skip_external:
-        live = ExternalResult("live_bench", "skipped", detail="--skip-external")
-        acquisition = ExternalResult("acquisition_bench", "skipped", detail="--skip-external")
+    folder = pool = dask = extrapolation = None
+    if "throughput" in args.sections:
+        with tempfile.TemporaryDirectory(prefix="gaitback-bench-batch-") as tmp:
+            log(
+                f"simulating {args.batch_distinct} runs of {args.batch_minutes:g} min, "
+                f"copied to {args.batch_n} recordings"
+            )
+            runs = Path(tmp) / "runs"
+            folder = folder_write(runs, args.batch_n, args.batch_minutes * 60, args.batch_distinct)
+            log(f"batch on the local pool ({usable_cores()} workers)")
+            pool = pool_measure(runs, usable_cores())
+            log("batch on a two-worker Dask LocalCluster")
+            dask = dask_measure(runs, workers=2)
+        if "error" not in pool:
+            hour_cpu = None
+            if measured is not None and "error" not in measured:
+                hour_cpu = measured["warm_cpu_seconds"] * 3600.0 / measured["recording_s"]
+            # Scale the measured rate to ten-minute recordings (the analysis is linear).
+            per_10min = pool["per_core_s"] * args.batch_minutes / 10.0
+            extrapolation = extrapolate(per_10min, hour_cpu)
+
+    if "external" not in args.sections:
+        live = ExternalResult("live_bench", "skipped", detail="not selected")
+        acquisition = ExternalResult("acquisition_bench", "skipped", detail="not selected")
     else:
         log("live benchmark")
         live = external_run("live_bench.py", quick=args.quick)
@@ -152,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         live,
         acquisition,
         time.perf_counter() - started,
+        {"cli": cli, "folder": folder, "pool": pool, "dask": dask, "extrapolation": extrapolation},
     )
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 def render(
     args: argparse.Namespace,
     info: dict,
-    totals: dict,
+    totals: dict | None,
     n_recordings: int,
     gen: dict | None,
     measured: dict | None,
@@ -171,6 +234,7 @@ def render(
     live: ExternalResult,
     acquisition: ExternalResult,
     total_s: float,
+    batch: dict | None = None,
 ) -> str:
     """The whole results document."""
     command = "python benchmarks/run.py" + ("" if argv_tail() == "" else f" {argv_tail()}")
@@ -185,26 +249,30 @@ def render(
         "",
         "## 1. gaitback vs scikit-digital-health (skdh.gait.GaitLumbar)",
         "",
-        f"Recordings: `{_rel(args.recordings)}` ({n_recordings} simulated sessions with "
-        "exact truth: 100-200 Hz, standing/walking/running, faults, acc-only, rotated mount, "
-        "packet loss). skdh is run with its defaults (`GaitLumbar(day_window=None)"
-        ".predict(time, accel_g, fs, height)`: whole recording as gait, axes estimated, "
-        "AP-CWT events); it is a walking algorithm (McCamley IC/FC, double support), "
-        "so on running its IC/FC mean walking events, not running contact.",
-        "",
-        report.peers_section(totals, n_recordings),
-        "",
-        "### Per recording",
-        "",
-        report.per_recording_section(totals),
-        "",
-        "### Warnings and errors the tools gave",
-        "",
-        report.notes_section(totals),
-        "",
-        "## 2. gaitback's own figures",
-        "",
     ]
+    if totals is None:
+        parts += ["Not run (`--only` without `peers`).", ""]
+    else:
+        parts += [
+            f"Recordings: `{_rel(args.recordings)}` ({n_recordings} simulated sessions with "
+            "exact truth: 100-200 Hz, standing/walking/running, faults, acc-only, rotated "
+            "mount, packet loss). skdh is run with its defaults (`GaitLumbar(day_window=None)"
+            ".predict(time, accel_g, fs, height)`: whole recording as gait, axes estimated, "
+            "AP-CWT events); it is a walking algorithm (McCamley IC/FC, double support), "
+            "so on running its IC/FC mean walking events, not running contact.",
+            "",
+            report.peers_section(totals, n_recordings),
+            "",
+            "### Per recording",
+            "",
+            report.per_recording_section(totals),
+            "",
+            "### Warnings and errors the tools gave",
+            "",
+            report.notes_section(totals),
+            "",
+        ]
+    parts += ["## 2. gaitback's own figures", ""]
     if gen is not None:
         parts += [
             f"Long recording simulated in {gen['seconds']:.0f} s (not part of the "
@@ -219,6 +287,24 @@ def render(
             report.long_peer_section(measured, skdh_long),
             "",
         ]
+    batch = batch or {}
+    parts += [
+        "## 3. Issue 17: whole `gaitback analyze` against reading the file, and batch",
+        "",
+        "Each figure is a fresh child process pinned to one CPU with one BLAS/OpenMP thread; "
+        "read and analyze children alternate and the fastest of each counts. On a shared "
+        "machine the wall times rise with other load (see the load average above); the CPU "
+        "times and ratios move less.",
+        "",
+        speed_section(batch.get("cli"), measured),
+        "",
+        "### Batch throughput",
+        "",
+        throughput_section(
+            batch.get("folder"), batch.get("pool"), batch.get("dask"), batch.get("extrapolation")
+        ),
+        "",
+    ]
     quoted = report.external_text([live, acquisition])
     if quoted:
         parts += [quoted, ""]

@@ -189,6 +189,12 @@ def test_run_end_to_end_writes_results(tiny_dir: Path, tmp_path: Path) -> None:
             "--repeats",
             "1",
             "--skip-external",
+            "--batch-n",
+            "3",
+            "--batch-minutes",
+            "0.5",
+            "--batch-distinct",
+            "1",
         ]
     )
     assert code == 0
@@ -205,8 +211,15 @@ def test_run_end_to_end_writes_results(tiny_dir: Path, tmp_path: Path) -> None:
         "live mode",
         "acquisition decode",
         "same long recording through skdh",
+        "ratio analyze / read",
+        "recordings / core-second",
+        "local process pool",
+        "Dask LocalCluster, 2 workers",
+        "one-hour sessions",
     ):
         assert heading in text
+    assert "failed" not in text.split("## 3.")[1].split("### Where")[0]
+    assert "| session history written by the benchmark | no | no | meets |" in text
     # The long file's own figures are measurements: present, not checked for size.
     assert "x real time" in text and "peak resident memory" in text
 

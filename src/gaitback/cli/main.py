@@ -17,6 +17,7 @@ from gaitback.errors import GaitbackError
 COMMAND_MODULES = (
     "simulate",
     "analyze",
+    "batch",
     "convert",
     "devices",
     "record",

@@ -15,12 +15,17 @@ Two facts of running carry the whole estimate, and neither needs tuning:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from gaitback.core.conditioning import lowpass, lowpass_posture, moving_mean
 from gaitback.recording import axes_matrix
+
+#: Samples per chunk where per-sample quaternion work is done piecewise, bounding
+#: the temporaries of a long recording (about 0.5 MB per row).
+CHUNK = 1 << 16
 
 #: Cut-off separating "posture" (accelerometer) from "motion within a stride"
 #: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
@@ -32,8 +37,32 @@ TILT_CUTOFF_HZ = 0.25
 # row is then contiguous, which keeps the vectorised products fast.
 
 
+def _chunked(fn: Callable[..., np.ndarray], rows: int, *arrays: np.ndarray) -> np.ndarray | None:
+    """``fn(*arrays)`` computed chunk by chunk along the last axis into one output.
+
+    For 2-D ``(k, n)`` arguments (``n`` may be 1 for broadcasting) longer than
+    :data:`CHUNK`, so that the dozen full-length temporaries of a per-sample formula
+    never coexist; ``None`` when the arguments are small or not 2-D (call ``fn``).
+    """
+    if any(x.ndim != 2 for x in arrays):
+        return None
+    n = max(x.shape[1] for x in arrays)
+    if n <= CHUNK:
+        return None
+    out = np.empty((rows, n))
+    for start in range(0, n, CHUNK):
+        sl = slice(start, start + CHUNK)
+        out[:, sl] = fn(*(x if x.shape[1] == 1 else x[:, sl] for x in arrays))
+    return out
+
+
 def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product of quaternions ``(4, ...)`` (rows w, x, y, z)."""
+    out = _chunked(_multiply, 4, a, b)
+    return _multiply(a, b) if out is None else out
+
+
+def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     aw, ax, ay, az = a
     bw, bx, by, bz = b
     return np.stack(
@@ -68,6 +97,11 @@ def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors ``(3, n)`` by unit quaternions ``(4, n)`` (or one ``(4,)``)."""
     if q.ndim == 1:
         q = q[:, None]
+    out = _chunked(_rotate, 3, q, v)
+    return _rotate(q, v) if out is None else out
+
+
+def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     w, u = q[0], q[1:]
     t = 2.0 * _cross(u, v)
     return v + w * t + _cross(u, t)
@@ -104,38 +138,37 @@ def matrix_to_quat(m: np.ndarray) -> np.ndarray:
     return q / np.linalg.norm(q)
 
 
-def _scan(q: np.ndarray) -> np.ndarray:
-    """Inclusive prefix products along the last axis, Hillis-Steele (log2 passes)."""
-    out = q.copy()
-    offset = 1
-    while offset < out.shape[-1]:
-        out[..., offset:] = quat_multiply(out[..., :-offset], out[..., offset:])
-        offset *= 2
-    return out
-
-
-def quat_prefix_products(q: np.ndarray, chunk: int = 32) -> np.ndarray:
+def quat_prefix_products(q: np.ndarray, block: int = 64) -> np.ndarray:
     """Prefix products ``q[:,0] ⊗ q[:,1] ⊗ ... ⊗ q[:,k]`` for every k.
 
-    Two-level scan: within chunks of ``chunk`` samples, then over the chunk
-    totals, then one pass to apply them. About log2(chunk) + 2 vectorised
-    passes over the data instead of a per-sample Python loop.
+    The sequence is cut into blocks of ``block`` samples, laid out so that sample k of
+    every block is one contiguous row: ``block`` vectorised steps then scan all blocks
+    at once (n products in all, not the n log n of a parallel scan), the block totals
+    are scanned the same way, and one pass applies them.
     """
     n = q.shape[1]
-    pad = (-n) % chunk
-    identity = np.zeros((4, pad))
-    identity[0] = 1.0
-    blocks = np.concatenate([q, identity], axis=1).reshape(4, -1, chunk)
-    blocks = _scan(blocks)
-    totals = quat_normalise(_scan(blocks[:, :, -1]))
-    # Chunk c is preceded by the product of all chunks before it.
-    before = np.concatenate([np.array([[1.0], [0.0], [0.0], [0.0]]), totals[:, :-1]], axis=1)
-    blocks = quat_multiply(before[:, :, None], blocks)
-    return quat_normalise(blocks.reshape(4, -1)[:, :n])
+    n_blocks = -(-n // block)
+    padded = np.zeros((4, n_blocks * block))
+    padded[0, n:] = 1.0  # identity
+    padded[:, :n] = q
+    rows = padded.reshape(4, n_blocks, block).transpose(0, 2, 1).copy()
+    for k in range(1, block):
+        rows[:, k] = quat_multiply(rows[:, k - 1], rows[:, k])
+    if n_blocks > 1:
+        # Block b is preceded by the product of all blocks before it.
+        totals = quat_prefix_products(quat_normalise(rows[:, -1]), block)
+        before = np.concatenate([np.array([[1.0], [0.0], [0.0], [0.0]]), totals[:, :-1]], axis=1)
+        rows = quat_multiply(before[:, None, :], rows)
+    return quat_normalise(rows.transpose(0, 2, 1).reshape(4, -1)[:, :n])
 
 
 def quat_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Smallest rotations ``(4, n)`` taking directions ``a`` onto ``b`` (both ``(3, n)``)."""
+    out = _chunked(_between, 4, a, b)
+    return _between(a, b) if out is None else out
+
+
+def _between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a = a / np.sqrt(np.sum(a * a, axis=0))
     b = b / np.sqrt(np.sum(b * b, axis=0))
     q = np.concatenate([(1.0 + np.sum(a * b, axis=0))[None], _cross(a, b)])
@@ -183,10 +216,18 @@ def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray
 
     Trapezoidal rate between samples; quaternion products by prefix scan.
     """
-    omega = np.radians(gyr)
-    mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
-    chain = np.concatenate([q0[:, None], quat_from_rotvec(mid)], axis=1)
-    return quat_prefix_products(chain)
+    n = gyr.shape[1]
+    out = np.empty((4, n))
+    out[:, 0] = q0
+    # Chunk by chunk, carrying the orientation reached: memory stays bounded by the
+    # chunk, not by the recording (a one-hour file would need ~150 MB of temporaries).
+    for start in range(1, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        omega = np.radians(gyr[:, start - 1 : stop])
+        mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
+        chain = np.concatenate([out[:, start - 1 : start], quat_from_rotvec(mid)], axis=1)
+        out[:, start - 1 : stop] = quat_prefix_products(chain)
+    return out
 
 
 def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
@@ -244,9 +285,21 @@ def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) ->
     """
     if mask.sum() < sample_rate_hz:
         return None
+    return _heading_of(_braking_signature(f_world, sample_rate_hz), mask, sample_rate_hz)
+
+
+def _braking_signature(f_world: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """Per-sample horizontal force times the rate of change of vertical force ``(2, n)``."""
     smooth = lowpass(f_world, 20.0, sample_rate_hz, axis=1)
     dvz = np.gradient(smooth[2]) * sample_rate_hz
-    c = (smooth[:2, mask] * dvz[mask]).mean(axis=1)
+    return smooth[:2] * dvz
+
+
+def _heading_of(signature: np.ndarray, mask: np.ndarray, sample_rate_hz: float) -> float | None:
+    """:func:`heading_rad` over ``mask`` from a precomputed :func:`_braking_signature`."""
+    if mask.sum() < sample_rate_hz:
+        return None
+    c = signature[:, mask].mean(axis=1)
     if not np.any(c):
         return None
     return float(np.arctan2(-c[1], -c[0]))
@@ -375,10 +428,12 @@ def orientation_estimate(
     # Heading per block from the running physics; blocks without running take
     # the heading of the whole recording.
     f_world = quat_rotate(q, acc)
-    default = heading_rad(f_world, fs, running)
+    # One filtering pass serves the recording's heading and its consistency check.
+    signature = _braking_signature(f_world, fs)
+    default = _heading_of(signature, running, fs)
     declared = _heading_from_axes(q, axes, running)
     heading_source = "motion" if default is not None else "none"
-    if not _heading_consistent(f_world, fs, running):
+    if not _heading_consistent(signature, fs, running):
         # The braking signature is too weak to trust (no clear braking phase):
         # the sidecar's declared mount gives the heading instead, if there is one.
         heading_source = "uncertain"
@@ -427,15 +482,15 @@ def _heading_from_axes(
     return float(np.arctan2(world[1], world[0]))
 
 
-def _heading_consistent(f_world: np.ndarray, fs: float, running: np.ndarray) -> bool:
+def _heading_consistent(signature: np.ndarray, fs: float, running: np.ndarray) -> bool:
     """Whether the first and second halves of the running agree on the heading (< 30 deg)."""
     idx = np.flatnonzero(running)
     if len(idx) < 4 * fs:
         return True
     half = np.zeros_like(running)
     half[idx[: len(idx) // 2]] = True
-    a = heading_rad(f_world, fs, half)
-    b = heading_rad(f_world, fs, running & ~half)
+    a = _heading_of(signature, half, fs)
+    b = _heading_of(signature, running & ~half, fs)
     if a is None or b is None:
         return False
     return abs(np.angle(np.exp(1j * (a - b)))) < np.radians(30.0)

@@ -17,6 +17,15 @@ SIDE_COLOURS = {col.SIDE_LEFT: "#1f77b4", col.SIDE_RIGHT: "#d62728", col.SIDE_UN
 SIDE_NAMES = {col.SIDE_LEFT: "left", col.SIDE_RIGHT: "right", col.SIDE_UNKNOWN: "unassigned"}
 #: Points of the stride-normalised cycle (0-100 %).
 CYCLE_POINTS = 201
+#: Most points drawn per line or marker series. A figure is ~700 px wide, so more
+#: points only overlap, while drawing time grows with them (a 1-hour run has
+#: 720,000 samples and 10,000 steps).
+MAX_DRAWN_POINTS = 3000
+
+
+def _thin(n: int) -> slice:
+    """Every k-th index, so that at most :data:`MAX_DRAWN_POINTS` of ``n`` are drawn."""
+    return slice(None, None, max(1, -(-n // MAX_DRAWN_POINTS)))
 
 
 def figure_data_uri(fig: Figure, dpi: int = 80) -> str:
@@ -73,11 +82,14 @@ def plot_timeline(steps: pd.DataFrame, bands: dict[str, Band] | None = None) -> 
         for side, colour in SIDE_COLOURS.items():
             mask = np.ones(len(values), bool) if sides is None else sides == side
             if mask.any():
-                ax.plot(t_min[mask], values[mask], ".", ms=3, color=colour, alpha=0.5,
-                        label=SIDE_NAMES[side])
+                every = _thin(int(mask.sum()))
+                ax.plot(t_min[mask][every], values[mask][every], ".", ms=3, color=colour,
+                        alpha=0.5, label=SIDE_NAMES[side])
         # A rolling median shows the drift that single steps hide.
         trend = pd.Series(values).rolling(21, center=True, min_periods=5).median()
-        ax.plot(t_min, trend.to_numpy(), "-", color="black", lw=1.2, label="rolling median")
+        every = _thin(len(t_min))
+        ax.plot(t_min[every], trend.to_numpy()[every], "-", color="black", lw=1.2,
+                label="rolling median")
         finite_values = values[np.isfinite(values)]
         if finite_values.size:
             # Robust limits: a few mis-detected steps must not squash the plot.
