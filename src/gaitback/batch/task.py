@@ -160,13 +160,16 @@ def analyze_file(task: FileTask) -> FileResult:
 
             result = analyze(task.path, **task.options)
             if task.report:
-                from gaitback.feedback.findings import findings_evaluate
-                from gaitback.feedback.report import report_html as render
-                from gaitback.feedback.thresholds import thresholds_load
+                import tempfile
 
-                findings = findings_evaluate(result, thresholds=thresholds_load(None))
-                result.findings = [f.to_dict() for f in findings]
-                report_html = render(result, findings)
+                from gaitback.workflow import SessionOptions, session_feedback
+
+                # The same workflow as `analyze`, without the history: a batch is
+                # nobody's personal baseline. The worker renders; the client writes.
+                with tempfile.TemporaryDirectory() as tmp:
+                    page = Path(tmp) / "report.html"
+                    session_feedback(result, SessionOptions(report_path=page, history=False))
+                    report_html = page.read_text(encoding="utf-8")
         from gaitback.core.result import json_safe
 
         session.update(json_safe(result.summary))

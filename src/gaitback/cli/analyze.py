@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from rich.console import Console
 from gaitback.cli import interop
 
 if TYPE_CHECKING:
-    from gaitback.core.result import AnalysisResult
+    pass
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -80,32 +79,46 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
         )
     interop_paths = interop.analyze_extras(result, args, out)  # --compare, --fit
-    findings = _feedback(result, args, out)
-    paths = result.to_dir(out)
-    paths.update(interop_paths)
-    if not args.no_report and (out / "report.html").exists():
-        paths["report"] = out / "report.html"
-    if args.json:
-        import json
+    from gaitback.workflow import SessionOptions, session_process
 
-        print(json.dumps(result.summary_json(), indent=2))
-        _save(result, args, paths.get("report"))
-        return 0
-    from gaitback.present.text import summary_table
+    out.mkdir(parents=True, exist_ok=True)
+    options = SessionOptions(
+        report_path=None if args.no_report else out / "report.html",
+        thresholds_path=args.thresholds,
+        history=not args.no_save,
+        db=args.db,
+        shoe=args.shoe,
+        surface=args.surface,
+        notes=args.notes,
+    )
+    paths: dict[str, Path] = {}
 
-    console.print(summary_table(result))
-    for line in result.warnings:
-        console.print(f"[yellow]note:[/yellow] {line}")
-    if findings:
-        from gaitback.feedback import findings_print
+    def show(findings: list[Any]) -> None:
+        paths.update(result.to_dir(out))
+        paths.update(interop_paths)
+        if options.report_path is not None and Path(options.report_path).exists():
+            paths["report"] = Path(options.report_path)
+        if args.json:
+            import json
 
-        findings_print(findings, console)
-    for name, path in paths.items():
-        console.print(f"{name:>8}: {path}")
+            print(json.dumps(result.summary_json(), indent=2))
+            return
+        from gaitback.present.text import summary_table
+
+        console.print(summary_table(result))
+        for line in result.warnings:
+            console.print(f"[yellow]note:[/yellow] {line}")
+        if findings:
+            from gaitback.feedback import findings_print
+
+            findings_print(findings, console)
+        for name, path in paths.items():
+            console.print(f"{name:>8}: {path}")
+
     # Saved last: whatever happens to the history store, the results are out already.
-    saved = _save(result, args, paths.get("report"))
-    if saved:
-        console.print(f"{'history':>8}: {saved}")
+    outcome = session_process(result, options, show)
+    if outcome.saved and not args.json:
+        console.print(f"{'history':>8}: {outcome.saved}")
     return 0
 
 
@@ -127,50 +140,3 @@ def _progress(err: Console) -> Any:
             yield update
 
     return ctx()
-
-
-def _feedback(result: AnalysisResult, args: argparse.Namespace, out: Path) -> list[Any]:
-    from gaitback.feedback import feedback_process
-
-    baseline = None
-    if not args.no_save:
-        from gaitback.history import personal_baseline
-
-        try:
-            baseline = (
-                personal_baseline(
-                    args.db, exclude=result, speed_mps=result.summary.get("speed_mps")
-                )
-                or None
-            )
-        except Exception:
-            baseline = None
-    out.mkdir(parents=True, exist_ok=True)
-    report = None if args.no_report else out / "report.html"
-    session = {"shoe": args.shoe, "surface": args.surface, "notes": args.notes}
-    return feedback_process(
-        result, thresholds_path=args.thresholds, baseline=baseline, report_path=report,
-        session=session,
-    )
-
-
-def _save(result: AnalysisResult, args: argparse.Namespace, report: Path | None) -> str | None:
-    """Save to the history; a store that cannot take it is a warning, not a failure."""
-    if args.no_save or not result.has_running:
-        return None
-    from gaitback.history import StoreUnavailable, default_db_path, save_analysis
-
-    try:
-        session_id = save_analysis(
-            result, db=args.db, shoe=args.shoe, surface=args.surface, notes=args.notes,
-            report_path=str(report) if report else None,
-        )
-    except StoreUnavailable as exc:
-        print(
-            f"gaitback: warning: not saved to the session history: {exc} "
-            "(--no-save skips saving)",
-            file=sys.stderr,
-            flush=True,
-        )
-        return None
-    return f"session {session_id} in {args.db or default_db_path()}"

@@ -19,16 +19,14 @@ _ERRORS_SHOWN = 10
 # lands for analyze/live/simulate, replace this one function by it; nothing else in
 # batch parses speeds.
 def speed_arg(text: str) -> float:
-    """``--speed`` value -> m/s (plain number only, for now)."""
+    """``--speed`` value -> m/s, in the runner's units (``12km/h``, ``5:00/km``, ``3.3``)."""
+    from gaitback.errors import GaitbackError
+    from gaitback.speed import speed_parse
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"speed {text!r}: give it in m/s as a plain number, e.g. 3.2"
-        ) from None
-    if not 0 < value < 15:
-        raise argparse.ArgumentTypeError(f"speed {text!r}: expected m/s between 0 and 15")
-    return value
+        return speed_parse(text)
+    except GaitbackError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # -------------------------------------------------------------------------------------
@@ -60,7 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--reports", action="store_true", help="also write reports/<name>.html")
     p.add_argument("--retry-errors", action="store_true", help="analyse failed recordings again")
-    p.add_argument("--speed", type=speed_arg, metavar="M_PER_S", help="treadmill speed in m/s")
+    p.add_argument(
+        "--speed", type=speed_arg, metavar="SPEED",
+        help="treadmill speed: 3.3 (m/s), 12km/h, 7.5mph, 5:00/km, 8:00/mi",
+    )
     p.add_argument("--height", type=float, metavar="M", help="runner height in metres")
     p.add_argument("--format", dest="fmt", metavar="FMT", help="force the input format")
     p.add_argument("--axes", metavar="MAP", help="sensor mounting, e.g. x=up,y=left,z=backward")

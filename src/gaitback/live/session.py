@@ -267,43 +267,26 @@ def final_result(options: LiveOptions) -> tuple[dict[str, Path], AnalysisResult]
     """:func:`final_analysis`, returning the analysis itself (its ``findings`` filled in),
     so the end of the session can show the summary and the findings on screen."""
     from gaitback import analyze
-    from gaitback.feedback import feedback_process
+    from gaitback.history import default_db_path
+    from gaitback.workflow import SessionOptions, session_process
 
     result = analyze(options.record_path, speed_mps=options.speed_mps)
-    options.out_dir.mkdir(parents=True, exist_ok=True)
     report = options.out_dir / "report.html"
-    baseline = None
-    if options.save_history:
-        from gaitback.history import personal_baseline
-
-        try:
-            baseline = personal_baseline(
-                options.db, exclude=result, speed_mps=result.summary.get("speed_mps")
-            ) or None
-        except Exception:
-            # As in `analyze`: no baseline rather than no report; a store that cannot
-            # be used is reported below, when saving fails the same way.
-            baseline = None
-    feedback_process(
-        result, thresholds_path=options.thresholds_path, baseline=baseline, report_path=report
+    # Saved once, after the recorder closed the file: its content is the identity.
+    outcome = session_process(
+        result,
+        SessionOptions(
+            report_path=report,
+            thresholds_path=options.thresholds_path,
+            history=options.save_history,
+            db=options.db,
+            shoe=options.shoe,
+        ),
     )
     paths = result.to_dir(options.out_dir)
     paths["report"] = report
-    if options.save_history and result.has_running:
-        # Saved once, after the recorder closed the file: its content is the identity.
-        from gaitback.history import StoreUnavailable, default_db_path, save_analysis
-
-        try:
-            save_analysis(result, db=options.db, shoe=options.shoe, report_path=str(report))
-            paths["history"] = Path(options.db or default_db_path())
-        except StoreUnavailable as exc:
-            # The run is recorded and analysed: a broken history store must not hide it.
-            print(
-                f"gaitback: warning: not saved to the session history: {exc} "
-                "(--no-save skips saving)",
-                file=sys.stderr,
-                flush=True,
-            )
+    if outcome.saved:
+        paths["history"] = Path(options.db or default_db_path())
     return paths, result
 
 
