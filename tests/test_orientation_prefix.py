@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitback.core.orientation import quat_from_rotvec, quat_multiply, quat_prefix_products
+from gaitback.core.quaternions import quat_from_rotvec, quat_multiply, quat_prefix_products
 
 
 @pytest.mark.parametrize("n", [1, 7, 64, 65, 5000, 70_001])

@@ -24,27 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
+from gaitback.core import quaternions as qt
 from gaitback.core.activity import SLOW_CUTOFF_HZ, ActivityParams
 from gaitback.core.conditioning import cutoff_clamp
-from gaitback.core.orientation import (
-    TILT_CUTOFF_HZ,
-    matrix_to_quat,
-    nominal_mount,
-    pelvis_angles,
-    quat_about_z,
-    quat_between,
-    quat_conjugate,
-    quat_from_rotvec,
-    quat_multiply,
-    quat_normalise,
-    quat_prefix_products,
-    quat_rotate,
-    quat_to_matrix,
-)
+from gaitback.core.orientation import TILT_CUTOFF_HZ, nominal_mount, pelvis_angles
 from gaitback.recording import axes_matrix
+from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 _UP = np.array([0.0, 0.0, 1.0])
-G = 9.80665
+G = STANDARD_GRAVITY_MPS2
 
 #: Time constant of the tilt feedback (s): slow next to a stride, fast next to gyro drift.
 TILT_FEEDBACK_S = 2.0
@@ -170,11 +158,11 @@ class OnlineOrientation:
             gyr = np.ascontiguousarray(np.asarray(gyr_dps, dtype=float).T)
         self._observe_stillness(magnitude_g, gyr)
         q = self._yaw_hold(self._tilt_gyro(acc, gyr)) if gyr is not None else self._tilt_acc(acc)
-        level = quat_rotate(q, acc)
+        level = qt.quat_rotate(q, acc)
         self._update_heading(level)
         self._observe_posture(q)
-        q_body = quat_multiply(quat_about_z(-self.heading_rad)[:, None], q)
-        body_g = quat_rotate(q_body, acc).T / G
+        q_body = qt.quat_multiply(qt.quat_about_z(-self.heading_rad)[:, None], q)
+        body_g = qt.quat_rotate(q_body, acc).T / G
         lean, obliquity, rotation = pelvis_angles(q_body, self._mount(q_body), centre_yaw=False)
         if gyr is None:
             rotation = np.full_like(rotation, np.nan)
@@ -185,38 +173,38 @@ class OnlineOrientation:
         omega = np.radians(gyr - self.gyro_bias_dps[:, None])
         if self.q_level is None:
             # Gravity from the whole first batch: one noisy sample can be degrees off.
-            q0 = quat_between(acc.mean(axis=1)[:, None], _UP[:, None])[:, 0]
+            q0 = qt.quat_between(acc.mean(axis=1)[:, None], _UP[:, None])[:, 0]
             mids = 0.5 * (omega[:, 1:] + omega[:, :-1]) / self.fs
-            chain = np.concatenate([q0[:, None], quat_from_rotvec(mids)], axis=1)
-            q = quat_prefix_products(chain)
-            f0 = quat_rotate(q0, acc.mean(axis=1)[:, None])[:, 0]
+            chain = np.concatenate([q0[:, None], qt.quat_from_rotvec(mids)], axis=1)
+            q = qt.quat_prefix_products(chain)
+            f0 = qt.quat_rotate(q0, acc.mean(axis=1)[:, None])[:, 0]
             self._tilt_zi = signal.sosfilt_zi(self._tilt_sos)[:, None, :] * f0[None, :, None]
         else:
             prev = omega[:, 0] if self._last_omega is None else self._last_omega
             both = np.concatenate([prev[:, None], omega], axis=1)
             mids = 0.5 * (both[:, 1:] + both[:, :-1]) / self.fs
-            chain = np.concatenate([self.q_level[:, None], quat_from_rotvec(mids)], axis=1)
-            q = quat_prefix_products(chain)[:, 1:]
+            chain = np.concatenate([self.q_level[:, None], qt.quat_from_rotvec(mids)], axis=1)
+            q = qt.quat_prefix_products(chain)[:, 1:]
         self._last_omega = omega[:, -1].copy()
-        world = quat_rotate(q, acc)
+        world = qt.quat_rotate(q, acc)
         slow, self._tilt_zi = signal.sosfilt(self._tilt_sos, world, axis=1, zi=self._tilt_zi)
         # Feedback: rotate a fraction of the way that makes the slow force vertical.
-        full = quat_between(slow[:, -1:], _UP[:, None])[:, 0]
+        full = qt.quat_between(slow[:, -1:], _UP[:, None])[:, 0]
         angle = 2.0 * np.arctan2(np.linalg.norm(full[1:]), full[0])
         gain = 1.0 - np.exp(-n / (self.fs * TILT_FEEDBACK_S))
         if angle > 1e-12:
             axis = full[1:] / np.linalg.norm(full[1:])
-            step = quat_from_rotvec((axis * angle * gain)[:, None])
-            q = quat_normalise(quat_multiply(step, q))
+            step = qt.quat_from_rotvec((axis * angle * gain)[:, None])
+            q = qt.quat_normalise(qt.quat_multiply(step, q))
             # The filter state is linear in its past inputs: rotate it with the frame.
             zi = self._tilt_zi  # (sections, 3, 2)
             flat = np.transpose(zi, (1, 0, 2)).reshape(3, -1)
-            rotated = quat_rotate(step[:, 0], flat).reshape(3, zi.shape[0], zi.shape[2])
+            rotated = qt.quat_rotate(step[:, 0], flat).reshape(3, zi.shape[0], zi.shape[2])
             self._tilt_zi = np.ascontiguousarray(np.transpose(rotated, (1, 0, 2)))
             # Integral part: a steady correction is an uncompensated gyro bias
             # (its tilt-plane part); learning it removes the lag error of the loop.
             rate_world = axis * angle * gain * self.fs / n
-            rate_sensor = quat_rotate(quat_conjugate(q[:, -1]), rate_world[:, None])[:, 0]
+            rate_sensor = qt.quat_rotate(qt.quat_conjugate(q[:, -1]), rate_world[:, None])[:, 0]
             learn = 1.0 - np.exp(-n / (self.fs * BIAS_TRACK_S))
             self.gyro_bias_dps = self.gyro_bias_dps - learn * np.degrees(rate_sensor)
         self.q_level = q[:, -1].copy()
@@ -234,11 +222,11 @@ class OnlineOrientation:
         at zero instead; ``q_level`` (the integration state) keeps the raw frame.
         """
         if self._probe is None:
-            up = quat_rotate(quat_conjugate(q[:, 0]), _UP[:, None])[:, 0]
+            up = qt.quat_rotate(qt.quat_conjugate(q[:, 0]), _UP[:, None])[:, 0]
             axis = np.eye(3)[int(np.argmin(np.abs(up)))]
             probe = axis - np.dot(axis, up) * up
             self._probe = probe / np.linalg.norm(probe)
-        horizontal = quat_rotate(q, self._probe[:, None])[:2]
+        horizontal = qt.quat_rotate(q, self._probe[:, None])[:2]
         if self._yaw_zi is None:
             self._yaw_zi = (
                 signal.sosfilt_zi(self._yaw_sos)[:, None, :] * horizontal[:, 0][None, :, None]
@@ -246,13 +234,13 @@ class OnlineOrientation:
         smooth, self._yaw_zi = signal.sosfilt(self._yaw_sos, horizontal, axis=1, zi=self._yaw_zi)
         half = -0.5 * np.arctan2(smooth[1], smooth[0])
         zeros = np.zeros_like(half)
-        return quat_multiply(np.stack([np.cos(half), zeros, zeros, np.sin(half)]), q)
+        return qt.quat_multiply(np.stack([np.cos(half), zeros, zeros, np.sin(half)]), q)
 
     def _tilt_acc(self, acc: np.ndarray) -> np.ndarray:
         if self._tilt_zi is None:
             self._tilt_zi = signal.sosfilt_zi(self._tilt_sos)[:, None, :] * acc[:, 0][None, :, None]
         slow, self._tilt_zi = signal.sosfilt(self._tilt_sos, acc, axis=1, zi=self._tilt_zi)
-        q = quat_between(slow, np.broadcast_to(_UP[:, None], slow.shape))
+        q = qt.quat_between(slow, np.broadcast_to(_UP[:, None], slow.shape))
         self.q_level = q[:, -1].copy()
         return q
 
@@ -322,8 +310,8 @@ class OnlineOrientation:
     def _mount(self, q_body: np.ndarray) -> np.ndarray:
         if self.reference == "standing":
             q_level = self._still_q / np.linalg.norm(self._still_q)
-            return quat_multiply(quat_about_z(-self.heading_rad), q_level)
+            return qt.quat_multiply(qt.quat_about_z(-self.heading_rad), q_level)
         if self.axes is not None:
-            return matrix_to_quat(axes_matrix(self.axes))
-        r_mean = quat_to_matrix(q_body[:, -1])
-        return matrix_to_quat(nominal_mount(r_mean, None))
+            return qt.matrix_to_quat(axes_matrix(self.axes))
+        r_mean = qt.quat_to_matrix(q_body[:, -1])
+        return qt.matrix_to_quat(nominal_mount(r_mean, None))
