@@ -165,10 +165,11 @@ def plot_posture(steps: pd.DataFrame, lean_band: Band | None = None) -> Figure |
         for side, colour in SIDE_COLOURS.items():
             mask = np.ones(len(values), bool) if sides is None else sides == side
             if mask.any() and np.isfinite(values[mask]).any():
-                ax.plot(t_min[mask], values[mask], ".", ms=3, color=colour, alpha=0.5,
-                        label=SIDE_NAMES[side])
+                every = _thin(int(mask.sum()))
+                ax.plot(t_min[mask][every], values[mask][every], ".", ms=3, color=colour,
+                        alpha=0.5, label=SIDE_NAMES[side])
                 trend = pd.Series(values[mask]).rolling(21, center=True, min_periods=5).median()
-                ax.plot(t_min[mask], trend.to_numpy(), "-", color=colour, lw=1.4)
+                ax.plot(t_min[mask][every], trend.to_numpy()[every], "-", color=colour, lw=1.4)
         _band(ax, band)
         ax.set_ylabel(label, fontsize=9)
         ax.grid(alpha=0.3)
