@@ -94,6 +94,9 @@ PRESETS: dict[str, SimParams] = {
     "high_impact": _BASE.replace(
         seed=111, impact_transient_bw=1.5, impact_rise_ms=20.0, faults=("high_impact",)
     ),
+    # The Quick start's run: three minutes of easy treadmill running, enough for advice
+    # (60 s and 150 steps at least), at a phone-like 100 Hz to keep the file small.
+    "treadmill_3min": _BASE.replace(seed=121, sample_rate_hz=100.0, running_s=180.0),
 }
 
 def fault_changes(name: str) -> dict[str, Any]:
@@ -129,6 +132,7 @@ BUNDLED: tuple[str, ...] = (
     "lowcost_100hz",
     "rotated_mount",
     "stand_walk_run",
+    "treadmill_3min",
 )
 
 
