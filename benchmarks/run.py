@@ -56,7 +56,7 @@ DEFAULT_RECORDINGS = REPO / "recordings" / "synthetic"
 DEFAULT_OUT = REPO / "benchmarks" / "results.md"
 #: Sections ``--only`` can pick: skdh comparison, the 1-hour file, batch throughput,
 #: the live and acquisition benchmarks.
-SECTIONS = ("peers", "hour", "throughput", "external")
+SECTIONS = ("real", "peers", "hour", "throughput", "external")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -152,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
+    real = None
+    if "real" in args.sections:
+        from benchmarks.realdata import DEFAULT_TRIALS, realdata_markdown, realdata_run
+
+        log(f"real force-plate trials in {DEFAULT_TRIALS}")
+        real = realdata_markdown(realdata_run(DEFAULT_TRIALS), DEFAULT_TRIALS)
+
     tools = (GAITBACK,) if args.no_skdh else (GAITBACK, SKDH)
     totals = None
     if "peers" in args.sections:
@@ -215,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         acquisition,
         time.perf_counter() - started,
         {"cli": cli, "folder": folder, "pool": pool, "dask": dask, "extrapolation": extrapolation},
+        real,
     )
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +243,7 @@ def render(
     acquisition: ExternalResult,
     total_s: float,
     batch: dict | None = None,
+    real: str | None = None,
 ) -> str:
     """The whole results document."""
     command = "python benchmarks/run.py" + ("" if argv_tail() == "" else f" {argv_tail()}")
@@ -247,7 +256,15 @@ def render(
         "",
         report.machine_section(info, load_average()),
         "",
-        "## 1. gaitback vs scikit-digital-health (skdh.gait.GaitLumbar)",
+        "## 0. Real running with force-plate truth (first: real data is the judge)",
+        "",
+        (
+            real.split("\n", 2)[2].replace("\n## ", "\n### ")
+            if real is not None
+            else "Not run (`--only` without `real`)."
+        ),
+        "",
+        "## 1. gaitback vs scikit-digital-health (skdh.gait.GaitLumbar) on the simulator",
         "",
     ]
     if totals is None:
