@@ -68,10 +68,9 @@ def test_at_most_one_cue_per_interval_worst_first() -> None:
 
 @pytest.mark.parametrize("name", [
     "overstriding",
-    pytest.param("baseline", marks=pytest.mark.xfail(strict=False, reason=(
-        "realistic sacral signals (issue 12): the loading rate is read on the soft-tissue "
-        "spike (~105 vs 54 g/s), so a clean run may cue overstriding/high impact; "
-        "reported to the lead"))),
+    # A clean run cues nothing: loading rate (read on the soft-tissue spike of a real
+    # sacrum) is exploratory and decides no finding alone.
+    "baseline",
 ])
 def test_rolling_findings_cue_the_injected_fault(name: str) -> None:
     truth = json.loads((RECORDINGS / f"{name}.truth.json").read_text())

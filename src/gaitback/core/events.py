@@ -181,6 +181,8 @@ def steps_detect(
     next_strike = np.append(strike[1:], peaks[-1] + 2 * reach)
     stop = np.clip(np.nan_to_num(next_strike, nan=n - 1.0).astype(int), start + 2, n - 1)
     toe_off, floor = _toe_off_tangent(active, start, stop, rate)
+    if bridged is not None and bridged.any():
+        strike = _strike_in_gap(strike, edge, bridged, before, peaks)
 
     index = np.arange(n)
     t_strike = np.interp(np.nan_to_num(strike), index, time_s)
@@ -269,6 +271,39 @@ def _toe_off_tangent(
     with np.errstate(divide="ignore", invalid="ignore"):
         toe_off = steepest + (active[steepest] - floor) / fall * rate
     return np.where((fall > 0) & (toe_off <= stop + 1), toe_off, np.nan), lowest
+
+
+def _strike_in_gap(
+    strike: np.ndarray,
+    edge: np.ndarray,
+    bridged: np.ndarray,
+    flight: np.ndarray,
+    peaks: np.ndarray,
+) -> np.ndarray:
+    """Foot strikes whose loading rise was lost in a short gap: the middle of the gap.
+
+    When the last real sample before a gap is still at the flight level and the
+    first one after it is already well up the rise, the touchdown happened
+    somewhere inside the gap; a tangent drawn on the samples after it would put
+    it at the gap's end. The middle of the gap is the estimate with the least
+    worst-case error (half the gap, <= 50 ms for the gaps that are bridged).
+    """
+    out = strike.copy()
+    n = len(edge)
+    starts = np.flatnonzero(np.diff(np.concatenate([[0], bridged.astype(np.int8)])) == 1)
+    stops = np.flatnonzero(np.diff(np.concatenate([bridged.astype(np.int8), [0]])) == -1) + 1
+    for a, b in zip(starts, stops, strict=True):
+        last_real, first_real = a - 1, b
+        if last_real < 0 or first_real >= n:
+            continue
+        k = np.searchsorted(peaks, first_real)  # the stance whose rise follows the gap
+        if k >= len(peaks) or flight[k] > first_real:
+            continue
+        base = max(edge[flight[k]], 0.0)
+        height = edge[peaks[k]] - base
+        if edge[last_real] < base + 0.2 * height < edge[first_real]:
+            out[k] = 0.5 * (last_real + first_real)
+    return out
 
 
 def _argmin_between(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:

@@ -7,13 +7,12 @@ rule and the run's value.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from gaitback import schema as col
 from gaitback.feedback.thresholds import Threshold
-from gaitback.present.numbers import number_text
+from gaitback.present.numbers import finite, number_text
 
 SEVERITIES: Final = ("ok", "watch", "act")
 RANK: Final = {"ok": 0, "watch": 1, "act": 2}
@@ -42,15 +41,8 @@ METRIC_LABELS: Final = {
 }
 
 
-def number(value: Any) -> float | None:
-    """A finite float, or ``None`` for anything else (missing, NaN, text, booleans)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
+#: A finite float, or ``None`` for anything else (missing, NaN, text, booleans).
+number = finite
 
 
 def metric_text(metric: str, value: float | None, unit: str | None = None) -> str:
