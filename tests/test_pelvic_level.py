@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import gaitback
@@ -39,3 +40,28 @@ def test_without_a_gyroscope_there_is_no_pelvic_level() -> None:
     params = PRESETS["acc_only"].replace(running_s=30.0, sample_rate_hz=100.0)
     summary = gaitback.analyze(simulate(params).recording).summary
     assert "obliquity_flight_deg" not in summary or summary["obliquity_flight_deg"] is None
+
+
+def test_live_tells_camber_from_drop_as_offline_does() -> None:
+    """Mid-run, the live rolling summary reads the camber in flight and the drops from it."""
+    import json
+    from pathlib import Path
+
+    from gaitback.live.analyzer import LiveAnalyzer
+    from gaitback.recording import read_recording
+
+    folder = Path(__file__).resolve().parent.parent / "recordings" / "synthetic"
+    truth = json.loads((folder / "uneven_surface.truth.json").read_text())
+    rec = read_recording(folder / "uneven_surface.csv")
+    live = LiveAnalyzer(rec.sample_rate_hz, rec.has_gyro, speed_mps=3.0, axes=rec.meta.axes)
+    t, acc, gyr = rec.time_s, rec.acc_mps2, rec.gyr_dps
+    for i in range(0, int(np.searchsorted(t, 40.0)), 20):
+        live.push_arrays(t[i : i + 20], acc[i : i + 20], gyr[i : i + 20])
+    s = live.rolling_summary()
+    assert s["obliquity_flight_deg"] == pytest.approx(truth["params"]["camber_deg"], abs=0.7)
+    assert s["stance_drop_left_deg"] == pytest.approx(
+        truth["params"]["pelvic_drop_left_deg"], abs=1.0
+    )
+    assert s["stance_drop_right_deg"] == pytest.approx(
+        truth["params"]["pelvic_drop_right_deg"], abs=1.0
+    )

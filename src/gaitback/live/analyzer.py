@@ -24,7 +24,13 @@ from gaitback import schema as col
 from gaitback.core.activity import PERIODICITY_WINDOW_S, running_at
 from gaitback.core.conditioning import MAX_BRIDGE_S, lowpass, moving_mean
 from gaitback.core.events import EventParams, side_evidence_scale, side_vote, steps_detect
-from gaitback.core.metrics import PEAK_CUTOFF_HZ, regularity, step_table, summary_compute
+from gaitback.core.metrics import (
+    PEAK_CUTOFF_HZ,
+    pelvic_level_summary,
+    regularity,
+    step_table,
+    summary_compute,
+)
 from gaitback.core.ranges import mean_between
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
@@ -450,6 +456,21 @@ class LiveAnalyzer:
             period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * self.fs))
             vertical = lowpass(w[_V], PEAK_CUTOFF_HZ, self.fs)
             extra["step_regularity"], extra["stride_regularity"] = regularity(vertical, period)
+        if self.has_gyro and len(steps) and w.shape[1] > 0:
+            # Camber vs stance drop, as offline, over the steps still in the window.
+            t = w[_T]
+            inside = steps[steps[col.FOOT_STRIKE] >= t[0]]
+            strikes = inside[col.FOOT_STRIKE].to_numpy(float)
+            extra.update(
+                pelvic_level_summary(
+                    t,
+                    w[_OBL],
+                    strikes,
+                    inside[col.TOE_OFF].to_numpy(float),
+                    inside[col.SIDE].to_numpy(object),
+                    np.full(len(strikes), t[-1]),
+                )
+            )
         return summary_compute(
             steps, min(self.rolling_s, self.duration_s), running_s, self.speed_mps, extra
         )
