@@ -1,7 +1,7 @@
 """The API layer: load what the user gives, then run the pure signal core.
 
 ``gaitback.analyze(path_or_recording, ...)`` is this module's :func:`analyze`;
-the pipeline itself (:func:`gaitback.core.process.gait_process`) reads no file
+the pipeline itself (:func:`gaitback.core.pipeline.gait_process`) reads no file
 and changes nothing it is given.
 """
 
@@ -13,14 +13,14 @@ import pandas as pd
 
 from gaitback.core.activity import ActivityParams
 from gaitback.core.events import EventParams
-from gaitback.core.process import Progress, gait_process
+from gaitback.core.pipeline import Progress, gait_process
 from gaitback.core.result import AnalysisResult
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame
 
 Source = str | os.PathLike[str] | pd.DataFrame | Recording
 
 
-def recording_load(
+def _recording_of(
     source: Source,
     fmt: str | None = None,
     axes: str | dict[str, str] | None = None,
@@ -77,5 +77,5 @@ def analyze(
     """
     if progress is not None:
         progress("reading", 0.0)
-    rec = recording_load(source, fmt, axes, acc_unit)
+    rec = _recording_of(source, fmt, axes, acc_unit)
     return gait_process(rec, speed_mps, height_m, progress, activity_params, event_params)
