@@ -53,8 +53,8 @@ KEY_METRICS: Final[tuple[MetricRow, ...]] = (
     MetricRow("impact_g", "impact_left_g", "impact_right_g"),
     MetricRow("braking_g", f"step:{col.BRAKING}", f"step:{col.BRAKING}",
               note="shown for reference"),
-    MetricRow("loading_rate_gps", f"step:{col.LOADING_RATE}", f"step:{col.LOADING_RATE}",
-              note="exploratory"),
+    # "exploratory" is in the schema's label already.
+    MetricRow("loading_rate_gps", f"step:{col.LOADING_RATE}", f"step:{col.LOADING_RATE}"),
     MetricRow("forward_lean_deg"),
     MetricRow("stance_drop_deg", "stance_drop_left_deg", "stance_drop_right_deg"),
     MetricRow("obliquity_flight_deg"),

@@ -73,7 +73,7 @@ def plot_timeline(steps: pd.DataFrame, bands: dict[str, Band] | None = None) -> 
     rows = [
         (cadence, "cadence (steps/min)", "cadence"),
         (_column(steps, col.CONTACT), "contact (ms)", "contact"),
-        (_column(steps, col.IMPACT), "impact (g)", "impact"),
+        (_column(steps, col.IMPACT), "peak force (BW)", "impact"),
     ]
     sides = steps[col.SIDE].astype(str).to_numpy() if col.SIDE in steps else None
     fig = Figure(figsize=(9, 6.5))
@@ -116,7 +116,7 @@ def plot_left_right(steps: pd.DataFrame) -> Figure | None:
     metrics = [
         (col.CONTACT, "contact (ms)"),
         (col.FLIGHT, "flight (ms)"),
-        (col.IMPACT, "impact (g)"),
+        (col.IMPACT, "peak force (BW)"),
         (col.BRAKING, "braking (g)"),
         (col.LOADING_RATE, "loading rate (g/s)"),
         (col.PELVIC_DROP, "pelvic drop (°)"),
