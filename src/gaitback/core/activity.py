@@ -27,6 +27,8 @@ HOP_S = 0.25
 #: Window for the periodicity test: long enough to hold several strides at the
 #: slowest running cadence (a stride of 0.9 s at 135 steps/min).
 PERIODICITY_WINDOW_S = 4.0
+#: Rate the periodicity test runs at (the magnitude is low-passed at 20 Hz first).
+PERIODICITY_RATE_HZ = 50.0
 #: Upper edge of the band used to tell walking from standing (walking steps at
 #: ~2 Hz and their first harmonics).
 SLOW_CUTOFF_HZ = 5.0
@@ -108,7 +110,7 @@ def activity_label_windows(
         gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop]
         still &= np.percentile(gyro_windows, 95, axis=1) < params.standing_max_gyro_dps
     running = _running_rule(
-        p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params
+        p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params, True
     )
     walking = (
         ~running & ~still & (std >= params.walking_min_std_g) & (p5 > params.running_max_floor_g)
@@ -150,16 +152,22 @@ def _running_rule(
     centres: np.ndarray,
     sample_rate_hz: float,
     params: ActivityParams,
+    hop_spaced: bool = False,
 ) -> np.ndarray:
     # Regularity is the median over five windows a hop apart (+-0.5 s): one
     # irregular stride (a stumble, a kerb, uneven ground) does not break a run,
-    # and an isolated regular-looking stretch of noise does not make one.
-    hop = max(1, int(round(HOP_S * sample_rate_hz)))
-    around = (centres[None, :] + hop * np.arange(-2, 3)[:, None]).ravel()
-    around = np.clip(around, 0, len(magnitude_g) - 1)
-    step_all, stride_all = periodicity_windows(magnitude_g, around, sample_rate_hz, params)
-    step_r = np.median(step_all.reshape(5, -1), axis=0)
-    stride_r = np.median(stride_all.reshape(5, -1), axis=0)
+    # and an isolated regular-looking stretch of noise does not make one. When
+    # the centres are themselves a hop apart, those windows are their neighbours.
+    if hop_spaced:
+        step_r, stride_r = periodicity_windows(magnitude_g, centres, sample_rate_hz, params)
+        step_r, stride_r = _median5(step_r), _median5(stride_r)
+    else:
+        hop = max(1, int(round(HOP_S * sample_rate_hz)))
+        around = (centres[None, :] + hop * np.arange(-2, 3)[:, None]).ravel()
+        around = np.clip(around, 0, len(magnitude_g) - 1)
+        step_all, stride_all = periodicity_windows(magnitude_g, around, sample_rate_hz, params)
+        step_r = np.median(step_all.reshape(5, -1), axis=0)
+        stride_r = np.median(stride_all.reshape(5, -1), axis=0)
     return (
         (spread_g >= params.running_min_range_g)
         & (mean_g >= params.running_mean_range_g[0])
@@ -167,6 +175,14 @@ def _running_rule(
         & (step_r >= params.running_min_step_regularity)
         & (stride_r >= params.running_min_stride_regularity)
     )
+
+
+def _median5(x: np.ndarray) -> np.ndarray:
+    """Median of each value and its two neighbours either side (ends repeated)."""
+    if len(x) == 0:
+        return x
+    padded = np.concatenate([np.repeat(x[:1], 2), x, np.repeat(x[-1:], 2)])
+    return np.median(sliding_window_view(padded, 5), axis=1)
 
 
 def periodicity_windows(
@@ -181,8 +197,14 @@ def periodicity_windows(
     The step lag is the highest autocorrelation peak within the running
     cadence range; the stride regularity is the autocorrelation at twice that
     lag (best of the neighbouring lags). Unbiased, normalised autocorrelation
-    by FFT, computed for ``chunk`` windows at a time to bound memory.
+    by FFT, computed for ``chunk`` windows at a time to bound memory, on the
+    signal taken down to about :data:`PERIODICITY_RATE_HZ` (step periods are
+    hundreds of milliseconds; 20 ms lags resolve them).
     """
+    every = max(1, int(sample_rate_hz // PERIODICITY_RATE_HZ))
+    magnitude_g = magnitude_g[::every]
+    centres = np.asarray(centres) // every
+    sample_rate_hz = sample_rate_hz / every
     n = len(magnitude_g)
     width = min(n, max(8, int(round(PERIODICITY_WINDOW_S * sample_rate_hz))))
     lo = max(1, int(60.0 / params.running_cadence_spm[1] * sample_rate_hz))
@@ -241,6 +263,7 @@ def activity_segments(
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             rows.append((start + int(a), start + int(b), per_sample[a]))
     rows = _merge_short_running(rows, time_s, params.min_running_s)
+    rows = _widen_running(rows, sample_rate_hz)
     return pd.DataFrame(
         {
             "start_s": [time_s[a] for a, _, _ in rows],
@@ -250,6 +273,36 @@ def activity_segments(
             "stop_idx": [b for _, b, _ in rows],
         }
     )
+
+
+def _widen_running(
+    rows: list[tuple[int, int, str]], sample_rate_hz: float
+) -> list[tuple[int, int, str]]:
+    """Give each running bout back the second its periodicity window blurred at each end.
+
+    A 4-s window half outside a bout reads low regularity, so the labels start a
+    bout up to half a window late and end it early. Up to that much of a
+    neighbouring unlabelled stretch (neither standing nor walking) goes back to the
+    bout; no step is invented by it, since steps still need stance pulses.
+    """
+    reach = int(round(0.5 * (PERIODICITY_WINDOW_S - WINDOW_S) * sample_rate_hz))
+    out = [list(r) for r in rows]
+    for k, (a, b, kind) in enumerate(rows):
+        if kind != col.RUNNING:
+            continue
+        if k > 0 and out[k - 1][2] == col.UNKNOWN_ACTIVITY and out[k - 1][1] == a:
+            take = min(reach, out[k - 1][1] - out[k - 1][0])
+            if take > 0:
+                out[k - 1][1] -= take
+                out[k][0] -= take
+        if k + 1 < len(out) and out[k + 1][2] == col.UNKNOWN_ACTIVITY and (
+            out[k + 1][0] == b
+        ):
+            take = min(reach, out[k + 1][1] - out[k + 1][0])
+            if take > 0:
+                out[k + 1][0] += take
+                out[k][1] += take
+    return [(a, b, kind) for a, b, kind in out if b > a]
 
 
 def _merge_short_running(
