@@ -19,14 +19,20 @@ def run():
     return sim, gaitback.analyze(sim.recording)
 
 
-def test_offline_live_and_truth_summaries_have_the_schema_keys(run) -> None:
-    sim, offline = run
-    rec = sim.recording
-    live = LiveAnalyzer(rec.sample_rate_hz, rec.has_gyro, speed_mps=3.0, axes=rec.meta.axes)
+@pytest.fixture(scope="module")
+def live(run) -> LiveAnalyzer:
+    """The same run pushed through the live analyser in small blocks."""
+    rec = run[0].recording
+    analyser = LiveAnalyzer(rec.sample_rate_hz, rec.has_gyro, speed_mps=3.0, axes=rec.meta.axes)
     t, acc, gyr = rec.time_s, rec.acc_mps2, rec.gyr_dps
     for i in range(0, len(t), 20):
-        live.push_arrays(t[i : i + 20], acc[i : i + 20], gyr[i : i + 20])
-    live.finish()
+        analyser.push_arrays(t[i : i + 20], acc[i : i + 20], gyr[i : i + 20])
+    analyser.finish()
+    return analyser
+
+
+def test_offline_live_and_truth_summaries_have_the_schema_keys(run, live) -> None:
+    sim, offline = run
     keys = list(schema.SUMMARY_KEYS)
     assert list(offline.summary) == keys
     assert list(live.overall_summary()) == keys
@@ -34,14 +40,8 @@ def test_offline_live_and_truth_summaries_have_the_schema_keys(run) -> None:
     assert list(live.rolling_summary()) == keys
 
 
-def test_live_and_offline_agree_on_what_both_compute(run) -> None:
-    sim, offline = run
-    rec = sim.recording
-    live = LiveAnalyzer(rec.sample_rate_hz, rec.has_gyro, speed_mps=3.0, axes=rec.meta.axes)
-    t, acc, gyr = rec.time_s, rec.acc_mps2, rec.gyr_dps
-    for i in range(0, len(t), 25):
-        live.push_arrays(t[i : i + 25], acc[i : i + 25], gyr[i : i + 25])
-    live.finish()
+def test_live_and_offline_agree_on_what_both_compute(run, live) -> None:
+    _, offline = run
     got = live.overall_summary()
     # Keys that the live run can compute from its steps: the same formulas.
     for key in ("n_steps", "step_cv_pct", "contact_symmetry_pct", "step_length_m"):
