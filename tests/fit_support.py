@@ -8,6 +8,8 @@ the library that wrote it.
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -118,3 +120,19 @@ def fitparse_decode(path: Path) -> dict[str, list[dict[str, tuple[Any, Any]]]]:
 
 def unix_s(stamp: datetime) -> float:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+
+
+BUNDLED = Path(__file__).resolve().parents[1] / "recordings" / "synthetic"
+
+
+def copy_baseline(folder: Path, started_at: str | None) -> Path:
+    """The bundled ``baseline.csv`` + sidecar in ``folder``, ``started_at`` set when given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv = folder / "baseline.csv"
+    shutil.copyfile(BUNDLED / "baseline.csv", csv)
+    sidecar = json.loads((BUNDLED / "baseline.json").read_text())
+    if started_at:
+        sidecar["started_at"] = started_at
+    (folder / "baseline.json").write_text(json.dumps(sidecar))
+    return csv
+

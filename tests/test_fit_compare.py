@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,12 +17,17 @@ import pandas as pd
 import pytest
 
 import gaitback
-from fit_support import FIT_EPOCH, DeveloperField, WatchSecond, encode_watch_fit
+from fit_support import (
+    FIT_EPOCH,
+    DeveloperField,
+    WatchSecond,
+    copy_baseline,
+    encode_watch_fit,
+)
 from gaitback import schema as col
 from gaitback.cli.main import main
 from gaitback.fitfiles.run import compare_with_watch
 
-BUNDLED = Path(__file__).resolve().parents[1] / "recordings" / "synthetic"
 STARTED_AT = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 #: A watch's running values inside the run, in FIT units, and what they mean in gaitback's.
 RUN_VALUES = {"cadence": 86, "fractional_cadence": 0.5, "stance_time": 260.0,
@@ -37,21 +41,10 @@ WARMUP_VALUES = {"cadence": 70, "fractional_cadence": 0.0, "stance_time": 400.0,
                  "vertical_ratio": 9.0, "step_length": 700.0, "enhanced_speed": 1.5}
 
 
-def _copy_baseline(folder: Path, started_at: str | None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    csv = folder / "baseline.csv"
-    shutil.copyfile(BUNDLED / "baseline.csv", csv)
-    sidecar = json.loads((BUNDLED / "baseline.json").read_text())
-    if started_at:
-        sidecar["started_at"] = started_at
-    (folder / "baseline.json").write_text(json.dumps(sidecar))
-    return csv
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("compare")
-    csv = _copy_baseline(root / "in", STARTED_AT.isoformat())
+    csv = copy_baseline(root / "in", STARTED_AT.isoformat())
     result = gaitback.analyze(csv)
     time0 = float(result.recording.time_s[0])
     strikes = STARTED_AT.timestamp() + result.steps[col.FOOT_STRIKE].to_numpy() - time0

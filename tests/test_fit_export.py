@@ -12,19 +12,16 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from fit_support import fitparse_decode, garmin_decode, unix_s
+from fit_support import BUNDLED, copy_baseline, fitparse_decode, garmin_decode, unix_s
 from gaitback import schema as col
 from gaitback.cli.main import main
 
-BUNDLED = Path(__file__).resolve().parents[1] / "recordings" / "synthetic"
 STARTED_AT = "2026-11-25T10:00:00.250+00:00"
 START_UNIX_S = datetime.fromisoformat(STARTED_AT).timestamp()
 DEV_FIELDS = {  # FIT developer field name -> (summary key, units)
@@ -37,21 +34,10 @@ DEV_FIELDS = {  # FIT developer field name -> (summary key, units)
 }
 
 
-def _copy_baseline(folder: Path, started_at: str | None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    csv = folder / "baseline.csv"
-    shutil.copyfile(BUNDLED / "baseline.csv", csv)
-    sidecar = json.loads((BUNDLED / "baseline.json").read_text())
-    if started_at:
-        sidecar["started_at"] = started_at
-    (folder / "baseline.json").write_text(json.dumps(sidecar))
-    return csv
-
-
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("fit_export")
-    csv = _copy_baseline(root / "in", STARTED_AT)
+    csv = copy_baseline(root / "in", STARTED_AT)
     out = root / "out"
     assert main(["analyze", str(csv), "--out", str(out), "--fit", "--no-save",
                  "--no-report"]) == 0
@@ -191,7 +177,7 @@ def test_developer_fields_have_names_units_and_summary_values(exported):
 
 
 def test_without_started_at_the_file_time_is_used_and_said(tmp_path, capsys):
-    csv = _copy_baseline(tmp_path / "in", started_at=None)
+    csv = copy_baseline(tmp_path / "in", started_at=None)
     mtime = datetime(2026, 5, 1, 8, 0, 0, tzinfo=UTC).timestamp()
     os.utime(csv, (mtime, mtime))
     out = tmp_path / "out"
