@@ -8,11 +8,10 @@ separately, so no step is ever detected inside a long gap.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from scipy import signal
 
+from gaitback.core.filters import filtfilt_fft
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
 
@@ -165,18 +164,9 @@ def lowpass(
     at a low rate a cut-off chosen for the signal (say 50 Hz at 100 Hz) would
     sit on the Nyquist frequency, where the design is ill-conditioned.
     """
-    nyquist = 0.5 * sample_rate_hz
     cutoff_hz = cutoff_clamp(cutoff_hz, sample_rate_hz)
-    sos = _butter_sos(order, cutoff_hz / nyquist).copy()
-    padlen = min(3 * (2 * len(sos) + 1), x.shape[axis] - 1)
-    return signal.sosfiltfilt(sos, x, axis=axis, padlen=max(padlen, 0))
-
-
-@lru_cache(maxsize=64)
-def _butter_sos(order: int, normalised_cutoff: float) -> np.ndarray:
-    # Designing the filter costs more than running it on a few seconds of data;
-    # the live analyser filters the same short window many times a second.
-    return signal.butter(order, normalised_cutoff, output="sos")
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    return np.moveaxis(filtfilt_fft(x, cutoff_hz, sample_rate_hz, order), -1, axis)
 
 
 def lowpass_posture(

@@ -33,10 +33,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal, stats
 
 from gaitback import schema as col
 from gaitback.core.conditioning import lowpass
+from gaitback.core.peaks import peaks_find
 from gaitback.core.ranges import mean_between, padded_rows
 
 
@@ -155,7 +155,7 @@ def steps_detect(
         return empty
     envelope = lowpass(vertical_g, params.envelope_cutoff_hz, rate)
     period = step_period_s(envelope, rate, params)
-    peaks, _ = signal.find_peaks(
+    peaks = peaks_find(
         envelope,
         height=params.min_peak_g,
         distance=max(1, int(0.6 * period * rate)),
@@ -371,11 +371,30 @@ def side_vote(signed_evidence: np.ndarray, min_agreement: float = 0.8) -> int:
     share = agree / len(votes)
     if max(share, 1 - share) < min_agreement:
         return 0
-    # An exact binomial test: scipy evaluates it without forming 2**n, which
-    # overflows a float from 1024 steps (a six-minute run).
-    if stats.binomtest(agree, len(votes), 0.5).pvalue >= 0.01:
+    if binomial_p_even(agree, len(votes)) >= 0.01:
         return 0
     return 1 if share > 0.5 else -1
+
+
+def binomial_p_even(k: int, n: int) -> float:
+    """Two-sided exact binomial test of ``k`` successes in ``n`` fair trials.
+
+    With p = 1/2 the distribution is symmetric, so the outcomes at most as
+    likely as ``k`` are the two tails beyond ``min(k, n - k)``. Summed in logs
+    (log n! as a cumulative sum), since 2**n overflows a float from n = 1024
+    (a six-minute run).
+    """
+    if n <= 0:
+        return 1.0
+    m = min(k, n - k)
+    if 2 * m == n:
+        return 1.0
+    log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
+    i = np.arange(m + 1)
+    log_pmf = log_fact[n] - log_fact[i] - log_fact[n - i] - n * np.log(2.0)
+    top = log_pmf.max()
+    tail = np.exp(top) * np.sum(np.exp(log_pmf - top))
+    return float(min(1.0, 2.0 * tail))
 
 
 def side_evidence_scale(per_step: np.ndarray) -> np.ndarray:
