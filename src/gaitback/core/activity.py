@@ -106,9 +106,10 @@ def activity_label_windows(
     std = sliding_window_view(slow, width)[::hop].std(axis=1)
     labels = np.full(len(windows), col.UNKNOWN_ACTIVITY, dtype=object)
     still = std < params.standing_max_std_g
-    if gyro_speed_dps is not None:
-        gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop]
-        still &= np.percentile(gyro_windows, 95, axis=1) < params.standing_max_gyro_dps
+    if gyro_speed_dps is not None and still.any():
+        # Only windows still by the accelerometer need the gyroscope's word.
+        gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop][still]
+        still[still] = np.percentile(gyro_windows, 95, axis=1) < params.standing_max_gyro_dps
     running = _running_rule(
         p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params, True
     )

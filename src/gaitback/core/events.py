@@ -36,8 +36,12 @@ import numpy as np
 
 from gaitback import schema as col
 from gaitback.core.conditioning import lowpass
+from gaitback.core.filters import fft_length
 from gaitback.core.peaks import peaks_find
 from gaitback.core.ranges import mean_between, padded_rows
+
+#: Rate the step period is searched at (Hz): 20 ms lags, refined by a parabola.
+PERIOD_RATE_HZ = 50.0
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,21 @@ class StepEvents:
 
 
 def step_period_s(vertical_g: np.ndarray, sample_rate_hz: float, params: EventParams) -> float:
-    """Dominant step period from the autocorrelation of vertical specific force."""
-    x = vertical_g - vertical_g.mean()
+    """Dominant step period from the autocorrelation of vertical specific force.
+
+    ``vertical_g`` should be low-passed (the envelope): it is taken down to
+    about :data:`PERIOD_RATE_HZ` first, since step periods are hundreds of
+    milliseconds, and the lag of the peak is refined by a parabola through
+    its neighbours.
+    """
+    every = max(1, int(sample_rate_hz // PERIOD_RATE_HZ))
+    rate = sample_rate_hz / every
+    x = vertical_g[::every] - vertical_g[::every].mean()
     n = len(x)
-    spectrum = np.fft.rfft(x, 2 * n)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum))[:n]
-    lo = int(60.0 / params.cadence_range_spm[1] * sample_rate_hz)
-    hi = min(int(60.0 / params.cadence_range_spm[0] * sample_rate_hz), n - 1)
+    spectrum = np.fft.rfft(x, fft_length(2 * n))
+    acf = np.fft.irfft(spectrum.real**2 + spectrum.imag**2)[:n]
+    lo = int(60.0 / params.cadence_range_spm[1] * rate)
+    hi = min(int(60.0 / params.cadence_range_spm[0] * rate), n - 1)
     if hi <= lo + 1:
         return 60.0 / 170.0
     lag = lo + int(np.argmax(acf[lo:hi]))
@@ -113,8 +125,19 @@ def step_period_s(vertical_g: np.ndarray, sample_rate_hz: float, params: EventPa
     # differ; prefer the half lag when it also shows a clear peak.
     half = lag // 2
     if half >= lo and acf[half] > 0.5 * acf[lag]:
-        lag = half
-    return lag / sample_rate_hz
+        lag = half - 1 + int(np.argmax(acf[half - 1 : half + 2]))
+    return _parabolic_peak(acf, lag) / rate
+
+
+def _parabolic_peak(y: np.ndarray, k: int) -> float:
+    """Position of the vertex of the parabola through ``y[k-1:k+2]`` (``k`` at an edge)."""
+    if k < 1 or k + 1 >= len(y):
+        return float(k)
+    a, b, c = y[k - 1], y[k], y[k + 1]
+    curvature = a - 2 * b + c
+    if curvature >= 0:
+        return float(k)
+    return k + 0.5 * (a - c) / curvature
 
 
 def steps_detect(

@@ -101,7 +101,7 @@ def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     axis = np.eye(3)[int(np.argmin(np.abs(up_in_sensor)))]
     probe = axis - np.dot(axis, up_in_sensor) * up_in_sensor
     probe = probe / np.linalg.norm(probe)
-    smooth = lowpass(_horizontal_xy(q, probe), TILT_CUTOFF_HZ, sample_rate_hz, order=2, axis=1)
+    smooth = lowpass_posture(_horizontal_xy(q, probe), TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
     return quat_turn_z(q, -np.arctan2(smooth[1], smooth[0]))
 
 
