@@ -101,15 +101,18 @@ def activity_label_windows(
         width = n
     windows = sliding_window_view(magnitude_g, width)[::hop]
     centres = np.arange(len(windows)) * hop + width // 2
-    p5, p95 = np.percentile(windows, [5, 95], axis=1)
+    p5, p95 = _window_percentiles(windows, (5, 95))
     slow = lowpass(magnitude_g, SLOW_CUTOFF_HZ, sample_rate_hz)
-    std = sliding_window_view(slow, width)[::hop].std(axis=1)
+    slow_windows = sliding_window_view(slow, width)[::hop]
+    std = np.concatenate(
+        [slow_windows[a : a + 2048].std(axis=1) for a in range(0, len(slow_windows), 2048)]
+    )
     labels = np.full(len(windows), col.UNKNOWN_ACTIVITY, dtype=object)
     still = std < params.standing_max_std_g
     if gyro_speed_dps is not None and still.any():
         # Only windows still by the accelerometer need the gyroscope's word.
         gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop][still]
-        still[still] = np.percentile(gyro_windows, 95, axis=1) < params.standing_max_gyro_dps
+        still[still] = _window_percentiles(gyro_windows, (95,))[0] < params.standing_max_gyro_dps
     running = _running_rule(
         p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params, True
     )
@@ -140,10 +143,21 @@ def running_at(
         return np.zeros(len(centres), bool)
     starts = np.clip(centres - width // 2, 0, n - width)
     windows = sliding_window_view(magnitude_g, width)[starts]
-    p5, p95 = np.percentile(windows, [5, 95], axis=1)
+    p5, p95 = _window_percentiles(windows, (5, 95))
     return _running_rule(
         p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params
     )
+
+
+def _window_percentiles(
+    windows: np.ndarray, q: tuple[float, ...], chunk: int = 2048
+) -> np.ndarray:
+    """Percentiles ``q`` of each window (rows), ``chunk`` windows at a time: the
+    percentile copies what it sorts, and an hour's windows hold ~50 MB."""
+    out = np.empty((len(q), len(windows)))
+    for a in range(0, len(windows), chunk):
+        out[:, a : a + chunk] = np.percentile(windows[a : a + chunk], q, axis=1)
+    return out
 
 
 def _running_rule(

@@ -200,20 +200,38 @@ def lowpass_posture(
     less than the sensor's noise, at a fraction of the cost.
     """
     x = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    values, centres = posture_coarse(x, cutoff_hz, sample_rate_hz, edge_s)
+    return np.moveaxis(posture_at(values, centres, np.arange(len(x))), 0, axis)
+
+
+def posture_coarse(
+    x: np.ndarray, cutoff_hz: float, sample_rate_hz: float, edge_s: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`lowpass_posture` of ``x`` (samples along axis 0) at block centres.
+
+    Returns the filtered block values and the (fractional) sample index of
+    each block's centre; :func:`posture_at` reads them at any samples, so a
+    caller working chunk by chunk never holds the full-rate result.
+    """
     n = len(x)
     if n < 2:
-        return np.moveaxis(x.copy(), 0, axis)
+        return np.asarray(x, dtype=float).copy(), np.arange(n, dtype=float)
     every = max(1, int(sample_rate_hz // (POSTURE_RATE_PER_CUTOFF * cutoff_hz)))
     if every > 1 and n >= 8 * every:
         coarse, centres = _block_means(x, every)
-        slow = _posture_filter(coarse, cutoff_hz, sample_rate_hz / every, edge_s)
-        index = np.arange(n)
-        out = np.empty(x.shape)
-        flat_out = out.reshape(n, -1)
-        for j, column in enumerate(slow.reshape(len(slow), -1).T):
-            flat_out[:, j] = np.interp(index, centres, column)
-        return np.moveaxis(out, 0, axis)
-    return np.moveaxis(_posture_filter(x, cutoff_hz, sample_rate_hz, edge_s), 0, axis)
+        return _posture_filter(coarse, cutoff_hz, sample_rate_hz / every, edge_s), centres
+    return _posture_filter(x, cutoff_hz, sample_rate_hz, edge_s), np.arange(n, dtype=float)
+
+
+def posture_at(values: np.ndarray, centres: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Values of :func:`posture_coarse` at sample indices ``index`` (linear between centres)."""
+    if len(centres) == len(values) and len(index) and np.array_equal(centres, index):
+        return values
+    out = np.empty((len(index), *values.shape[1:]))
+    flat = out.reshape(len(index), -1)
+    for j, column in enumerate(values.reshape(len(values), -1).T):
+        flat[:, j] = np.interp(index, centres, column)
+    return out
 
 
 def _block_means(x: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:

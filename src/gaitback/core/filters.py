@@ -67,8 +67,23 @@ def fft_length(n: int) -> int:
     return best
 
 
-@lru_cache(maxsize=64)
+#: Longest FFT whose response tables are kept for reuse: the live analyser
+#: filters the same short window many times a second, while an hour's table
+#: (3 MB) is cheaper to recompute than to hold.
+CACHED_FFT_LENGTH = 1 << 16
+
+
 def _power_table(n_fft: int, cutoff_hz: float, sample_rate_hz: float, order: int) -> np.ndarray:
+    if n_fft <= CACHED_FFT_LENGTH:
+        return _power_table_cached(n_fft, cutoff_hz, sample_rate_hz, order)
+    freq = np.fft.rfftfreq(n_fft, 1.0 / sample_rate_hz)
+    return butter_power(freq, cutoff_hz, sample_rate_hz, order)
+
+
+@lru_cache(maxsize=64)
+def _power_table_cached(
+    n_fft: int, cutoff_hz: float, sample_rate_hz: float, order: int
+) -> np.ndarray:
     freq = np.fft.rfftfreq(n_fft, 1.0 / sample_rate_hz)
     return butter_power(freq, cutoff_hz, sample_rate_hz, order)
 
@@ -126,15 +141,15 @@ def filtfilt_fft(
     out = np.empty(x.shape)  # C order: its rows are views
     rows_out = out.reshape(-1, n)
     for row, target in zip(x.reshape(-1, n), rows_out, strict=True):
-        extended = np.concatenate(
-            [2.0 * row[0] - row[odd:0:-1], row, 2.0 * row[-1] - row[-2 : -odd - 2 : -1]]
-        )
+        head = 2.0 * row[0] - row[odd:0:-1]
+        end = 2.0 * row[-1] - row[-2 : -odd - 2 : -1]
         if n <= 3 * settle:
+            extended = np.concatenate([head, row, end])
             whole = _two_pass(extended, settle, cutoff_hz, sample_rate_hz, order)
             target[:] = whole[odd : odd + n]
             continue
-        target[:] = _power_pass(extended, settle, cutoff_hz, sample_rate_hz, order)[odd : odd + n]
-        tail = extended[-(2 * settle + odd) :]
+        _power_pass(head, row, end, settle, cutoff_hz, sample_rate_hz, order, target)
+        tail = np.concatenate([row[-(2 * settle) :], end])
         target[-settle:] = _two_pass(tail, settle, cutoff_hz, sample_rate_hz, order)[
             -settle - odd : len(tail) - odd
         ]
@@ -152,11 +167,31 @@ def _held(x: np.ndarray, settle: int) -> tuple[np.ndarray, int]:
     return buffer, start
 
 
-def _power_pass(x: np.ndarray, settle: int, cutoff_hz: float, rate: float, order: int):
-    buffer, start = _held(x, settle)
+def _power_pass(
+    head: np.ndarray,
+    row: np.ndarray,
+    end: np.ndarray,
+    settle: int,
+    cutoff_hz: float,
+    rate: float,
+    order: int,
+    target: np.ndarray,
+) -> None:
+    """``[head, row, end]`` held at its ends, times ``|H|**2``; the ``row`` part into ``target``."""
+    n = len(head) + len(row) + len(end)
+    n_fft = fft_length(n + 2 * settle)
+    start = (n_fft - n) // 2
+    buffer = np.empty(n_fft)
+    buffer[:start] = head[0] if len(head) else row[0]
+    a = start + len(head)
+    buffer[start:a] = head
+    buffer[a : a + len(row)] = row
+    buffer[a + len(row) : start + n] = end
+    buffer[start + n :] = end[-1] if len(end) else row[-1]
     spectrum = np.fft.rfft(buffer)
-    spectrum *= _power_table(len(buffer), float(cutoff_hz), float(rate), order)
-    return np.fft.irfft(spectrum, len(buffer))[start : start + len(x)]
+    del buffer
+    spectrum *= _power_table(n_fft, float(cutoff_hz), float(rate), order)
+    target[:] = np.fft.irfft(spectrum, n_fft)[a : a + len(row)]
 
 
 def _two_pass(x: np.ndarray, settle: int, cutoff_hz: float, rate: float, order: int):

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaitback.core.conditioning import lowpass, lowpass_posture, moving_mean
+from gaitback.core.conditioning import (
+    lowpass,
+    lowpass_posture,
+    moving_mean,
+    posture_at,
+    posture_coarse,
+)
 from gaitback.core.quaternions import (
     CHUNK,
     euler_zyx_deg,
@@ -56,19 +62,29 @@ def tilt_from_acc(acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     return quat_between(up, np.broadcast_to(_UP, up.shape))
 
 
-def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray) -> np.ndarray:
+def orientation_integrate(
+    gyr: np.ndarray,
+    sample_rate_hz: float,
+    q0: np.ndarray,
+    out: np.ndarray | None = None,
+    bias_dps: np.ndarray | None = None,
+) -> np.ndarray:
     """Integrate body angular rate ``(3, n)`` (deg/s) exactly from the initial ``q0``.
 
     Trapezoidal rate between samples; quaternion products by prefix scan.
+    ``bias_dps`` ``(3,)`` is subtracted chunk by chunk (no full-length copy);
+    the result is written into ``out`` ``(4, n)`` when given.
     """
+    bias = np.zeros((3, 1)) if bias_dps is None else np.asarray(bias_dps, float).reshape(3, 1)
     n = gyr.shape[1]
-    out = np.empty((4, n))
+    if out is None:
+        out = np.empty((4, n))
     out[:, 0] = q0
     # Chunk by chunk, carrying the orientation reached: memory stays bounded by the
     # chunk, not by the recording (a one-hour file would need ~150 MB of temporaries).
     for start in range(1, n, CHUNK):
         stop = min(n, start + CHUNK)
-        omega = np.radians(gyr[:, start - 1 : stop])
+        omega = np.radians(gyr[:, start - 1 : stop] - bias)
         mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
         chain = np.concatenate([out[:, start - 1 : start], quat_from_rotvec(mid)], axis=1)
         out[:, start - 1 : stop] = quat_prefix_products(chain)
@@ -76,9 +92,16 @@ def orientation_integrate(gyr: np.ndarray, sample_rate_hz: float, q0: np.ndarray
 
 
 def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
-    """Remove slow tilt drift: the stride-averaged world specific force must be vertical."""
-    slow = lowpass_posture(quat_rotate(q, acc), TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
-    return quat_multiply(quat_between(slow, np.broadcast_to(_UP, slow.shape)), q)
+    """Remove slow tilt drift: the stride-averaged world specific force must be vertical.
+
+    Updates ``q`` ``(4, n)`` in place and returns it.
+    """
+    slow, centres = posture_coarse(quat_rotate(q, acc).T, TILT_CUTOFF_HZ, sample_rate_hz)
+    for start in range(0, q.shape[1], CHUNK):
+        sl = slice(start, start + CHUNK)
+        up = posture_at(slow, centres, np.arange(start, min(start + CHUNK, q.shape[1]))).T
+        q[:, sl] = quat_multiply(quat_between(up, np.broadcast_to(_UP, up.shape)), q[:, sl])
+    return q
 
 
 def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
@@ -94,6 +117,7 @@ def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     leaving the within-stride rotation untouched. The low-pass acts on the
     direction's horizontal components, not its angle, so a wrap never
     disturbs it and moments when the direction is near vertical weigh little.
+    Updates ``q`` in place and returns it.
     """
     # Mean posture from a subsample: it only picks a direction that stays horizontal.
     sample = q[:, :: max(1, q.shape[1] // 1000)]
@@ -101,8 +125,12 @@ def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     axis = np.eye(3)[int(np.argmin(np.abs(up_in_sensor)))]
     probe = axis - np.dot(axis, up_in_sensor) * up_in_sensor
     probe = probe / np.linalg.norm(probe)
-    smooth = lowpass_posture(_horizontal_xy(q, probe), TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
-    return quat_turn_z(q, -np.arctan2(smooth[1], smooth[0]))
+    smooth, centres = posture_coarse(_horizontal_xy(q, probe).T, TILT_CUTOFF_HZ, sample_rate_hz)
+    for start in range(0, q.shape[1], CHUNK):
+        sl = slice(start, start + CHUNK)
+        xy = posture_at(smooth, centres, np.arange(start, min(start + CHUNK, q.shape[1])))
+        q[:, sl] = quat_turn_z(q[:, sl], -np.arctan2(xy[:, 1], xy[:, 0]))
+    return q
 
 
 def _horizontal_xy(q: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -135,9 +163,13 @@ def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) ->
 
 def _braking_signature(f_world: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     """Per-sample horizontal force times the rate of change of vertical force ``(2, n)``."""
-    smooth = lowpass(f_world, 20.0, sample_rate_hz, axis=1)
-    dvz = np.gradient(smooth[2]) * sample_rate_hz
-    return smooth[:2] * dvz
+    # Row by row: the three smoothed rows never need to coexist.
+    dvz = np.gradient(lowpass(f_world[2], 20.0, sample_rate_hz)) * sample_rate_hz
+    out = np.empty((2, f_world.shape[1]))
+    for row in range(2):
+        out[row] = lowpass(f_world[row], 20.0, sample_rate_hz)
+        out[row] *= dvz
+    return out
 
 
 def _heading_of(signature: np.ndarray, mask: np.ndarray, sample_rate_hz: float) -> float | None:
@@ -208,7 +240,12 @@ def pelvis_angles(
     q_body: np.ndarray, q_mount: np.ndarray, centre_yaw: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lean, obliquity, rotation) in degrees of the pelvis: ``q_body ⊗ q_mount*``."""
-    yaw, pitch, roll = euler_zyx_deg(quat_multiply(q_body, quat_conjugate(q_mount)[:, None]))
+    n = q_body.shape[1]
+    yaw, pitch, roll = np.empty(n), np.empty(n), np.empty(n)
+    mount = quat_conjugate(q_mount)[:, None]
+    for start in range(0, n, CHUNK):
+        sl = slice(start, start + CHUNK)
+        yaw[sl], pitch[sl], roll[sl] = euler_zyx_deg(quat_multiply(q_body[:, sl], mount))
     if len(yaw) == 0:
         return pitch, roll, yaw
     # Unwrapped, so that a step whose yaw crosses +-180 deg has its true range,
@@ -244,12 +281,13 @@ def orientation_estimate(
         period exists.
     """
     fs = sample_rate_hz
-    acc = np.ascontiguousarray(acc_mps2.T)
+    # Component-major views, not copies: an hour of samples is 17 MB per array.
+    acc = acc_mps2.T
     n = acc.shape[1]
     q = np.zeros((4, n))
     gyr = None
     if gyr_dps is not None:
-        gyr = np.ascontiguousarray((gyr_dps - _gyro_bias(gyr_dps, standing, running)).T)
+        gyr, bias = gyr_dps.T, _gyro_bias(gyr_dps, standing, running)
     for start, stop in blocks:
         sl = slice(start, stop)
         if gyr is None or stop - start < 2:
@@ -257,8 +295,9 @@ def orientation_estimate(
             continue
         head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
         q0 = quat_between(head[:, None], _UP)[:, 0]
-        q_block = tilt_correct(orientation_integrate(gyr[:, sl], fs, q0), acc[:, sl], fs)
-        q[:, sl] = yaw_drift_remove(q_block, fs)
+        block = orientation_integrate(gyr[:, sl], fs, q0, out=q[:, sl], bias_dps=bias)
+        yaw_drift_remove(tilt_correct(block, acc[:, sl], fs), fs)
+    del gyr
     # Samples inside long gaps belong to no block: give them the orientation of
     # the last sample before the gap, so that filters running over the whole
     # grid see finite values (their steps are never used).
@@ -289,23 +328,23 @@ def orientation_estimate(
         # One block (the usual case) has the recording's heading: not computed twice.
         per_block = heading_source == "motion" and len(blocks) > 1
         angle = heading_rad(f_world[:, sl], fs, running[sl]) if per_block else None
-        q[:, sl] = quat_multiply(
-            quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None], q[:, sl]
-        )
+        turn = quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None]
+        quat_multiply(turn, q[:, sl], out=q[:, sl])
+    del f_world, signature
 
     if standing.sum() >= fs:
         # Trim the edges of standing periods: the window-based labels blur them.
         trim = np.convolve(standing, np.ones(int(fs)), "same") >= fs
         inner = standing & trim if trim.sum() >= 0.5 * fs else standing
-        q_mount = quat_mean(q[:, inner])
+        q_mount = quat_mean(q, inner)
         reference = "standing"
     else:
         basis = running if running.any() else np.ones(n, bool)
-        r_mean = quat_to_matrix(quat_mean(q[:, basis]))
+        r_mean = quat_to_matrix(quat_mean(q, basis))
         q_mount = matrix_to_quat(nominal_mount(r_mean, axes))
         reference = "vertical"
     lean, obliquity, rotation = pelvis_angles(q, q_mount, centre_yaw=reference == "vertical")
-    if gyr is None:
+    if gyr_dps is None:
         # Without a gyroscope only the slow tilt is known; keep its per-stride mean.
         width = int(fs)
         lean = moving_mean(lean, width)
@@ -321,7 +360,7 @@ def _heading_from_axes(
         return None
     forward_in_sensor = axes_matrix(axes)[0]
     basis = running if running.any() else np.ones(q.shape[1], bool)
-    world = quat_rotate(quat_mean(q[:, basis]), forward_in_sensor[:, None])[:, 0]
+    world = quat_rotate(quat_mean(q, basis), forward_in_sensor[:, None])[:, 0]
     if np.hypot(world[0], world[1]) < 0.5:
         return None
     return float(np.arctan2(world[1], world[0]))

@@ -88,22 +88,30 @@ def gait_process(
 
     report("activity", 0.2)
     segments = activity_segments(t, magnitude_g, gyro_speed, fs, uni.blocks, activity_params)
+    del magnitude_g, gyro_speed  # an hour holds ~6 MB per full-length array
     running = _mask(segments, col.RUNNING, len(t))
     standing = _mask(segments, col.STANDING, len(t))
 
     report("orientation", 0.35)
+    has_gyro = uni.gyr_dps is not None
     orient = orientation_estimate(
         uni.acc_mps2, uni.gyr_dps, fs, uni.blocks, running, standing, meta.axes
     )
-    body = orient.to_body(uni.acc_mps2) / G
+    body = orient.to_body(uni.acc_mps2)
+    body /= G
     forward_g, lateral_g, vertical_g = body[:, 0], body[:, 1], body[:, 2]
     lateral_known = _lateral_observable(orient, uni.dead_axes)
-    if orient.heading_source == "uncertain":
+    # The sensor-frame samples and the rotations are spent: only angles go on.
+    lean_deg = orient.lean_deg
+    obliquity_deg, rotation_deg = orient.obliquity_deg, orient.rotation_deg
+    reference, heading_source = orient.reference, orient.heading_source
+    blocks, bridged = uni.blocks, uni.bridged
+    del orient, uni
+    if heading_source == "uncertain":
         warnings.append(
             "forward direction uncertain (weak braking signature, no sidecar axes): "
             "lean and pelvic angles may be wrong; declare the mount with --axes"
         )
-    has_gyro = uni.gyr_dps is not None
     if not has_gyro and not checked.gyro_ignored:
         warnings.append("no gyroscope: pelvic drop and rotation are not measured")
     elif not lateral_known:
@@ -124,7 +132,7 @@ def gait_process(
         if row.activity != col.RUNNING:
             continue
         sl = slice(row.start_idx, row.stop_idx)
-        ev = steps_detect(t[sl], vertical_g[sl], fs, event_params, uni.bridged[sl])
+        ev = steps_detect(t[sl], vertical_g[sl], fs, event_params, bridged[sl])
         strikes.append(ev.foot_strike_s)
         toe_offs.append(ev.toe_off_s)
         active_peaks.append(ev.active_peak_g)
@@ -142,7 +150,7 @@ def gait_process(
             toe_off,
             t,
             lowpass(lateral_g, 10.0, fs) if lateral_known else None,
-            orient.obliquity_deg,
+            obliquity_deg,
         )
         if has_gyro
         else np.full(len(foot_strike), col.SIDE_UNKNOWN, dtype=object)
@@ -159,9 +167,9 @@ def gait_process(
         vertical_peak_g,
         edge_g,
         forward_peak_g,
-        orient.lean_deg,
-        orient.obliquity_deg if has_gyro else None,
-        orient.rotation_deg if has_gyro else None,
+        lean_deg,
+        obliquity_deg if has_gyro else None,
+        rotation_deg if has_gyro else None,
         active_peak,
     )
     running_s = float(
@@ -170,22 +178,22 @@ def gait_process(
     if len(steps) == 0:
         warnings.append("no running found in this recording: no steps, no running metrics")
     extra: dict[str, Any] = {
-        "lean_reference": orient.reference,
-        "heading_source": orient.heading_source,
+        "lean_reference": reference,
+        "heading_source": heading_source,
         "sample_rate_hz": fs,
         # Dropped implausible samples are lost samples too (at the edges as well).
         "lost_samples": int(rec.lost_samples) + checked.dropped_samples,
         "has_gyro": has_gyro,
         # A steady side tilt while running: camber, or a one-sided posture.
         "obliquity_offset_deg": (
-            float(np.mean(orient.obliquity_deg[running])) if has_gyro and running.any() else None
+            float(np.mean(obliquity_deg[running])) if has_gyro and running.any() else None
         ),
         "step_regularity": None,
         "stride_regularity": None,
     }
     if has_gyro:
         extra.update(
-            pelvic_level_summary(t, orient.obliquity_deg, foot_strike, toe_off, sides, segment_end)
+            pelvic_level_summary(t, obliquity_deg, foot_strike, toe_off, sides, segment_end)
         )
     if len(steps) and np.isfinite(steps[col.STEP_TIME]).any():
         period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * fs))
@@ -201,7 +209,7 @@ def gait_process(
     )
     # Plots must not show the interpolation across long gaps as data.
     in_gap = np.ones(len(t), bool)
-    for start, stop in uni.blocks:
+    for start, stop in blocks:
         in_gap[start:stop] = False
     signals = pd.DataFrame(
         {
@@ -209,9 +217,9 @@ def gait_process(
             "vertical_g": vertical_g,
             "forward_g": forward_g,
             "lateral_g": lateral_g,
-            "lean_deg": orient.lean_deg,
-            "obliquity_deg": orient.obliquity_deg if has_gyro else np.nan,
-            "rotation_deg": orient.rotation_deg if has_gyro else np.nan,
+            "lean_deg": lean_deg,
+            "obliquity_deg": obliquity_deg if has_gyro else np.nan,
+            "rotation_deg": rotation_deg if has_gyro else np.nan,
         }
     )
     signals.loc[in_gap, signals.columns != col.TIME] = np.nan

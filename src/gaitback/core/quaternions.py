@@ -17,29 +17,38 @@ CHUNK = 1 << 16
 # row is then contiguous, which keeps the vectorised products fast.
 
 
-def _chunked(fn: Callable[..., np.ndarray], rows: int, *arrays: np.ndarray) -> np.ndarray | None:
+def _chunked(
+    fn: Callable[..., np.ndarray], rows: int, *arrays: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray | None:
     """``fn(*arrays)`` computed chunk by chunk along the last axis into one output.
 
     For 2-D ``(k, n)`` arguments (``n`` may be 1 for broadcasting) longer than
     :data:`CHUNK`, so that the dozen full-length temporaries of a per-sample formula
     never coexist; ``None`` when the arguments are small or not 2-D (call ``fn``).
+    ``out`` may be one of the arguments: each chunk is read before it is written.
     """
     if any(x.ndim != 2 for x in arrays):
         return None
     n = max(x.shape[1] for x in arrays)
-    if n <= CHUNK:
+    if n <= CHUNK and out is None:
         return None
-    out = np.empty((rows, n))
+    if out is None:
+        out = np.empty((rows, n))
     for start in range(0, n, CHUNK):
         sl = slice(start, start + CHUNK)
         out[:, sl] = fn(*(x if x.shape[1] == 1 else x[:, sl] for x in arrays))
     return out
 
 
-def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Hamilton product of quaternions ``(4, ...)`` (rows w, x, y, z)."""
-    out = _chunked(_multiply, 4, a, b)
-    return _multiply(a, b) if out is None else out
+def quat_multiply(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Hamilton product of quaternions ``(4, ...)`` (rows w, x, y, z), into ``out`` if given."""
+    result = _chunked(_multiply, 4, a, b, out=out)
+    if result is not None:
+        return result
+    if out is None:
+        return _multiply(a, b)
+    out[...] = _multiply(a, b)
+    return out
 
 
 def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -168,9 +177,21 @@ def euler_zyx_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return yaw, pitch, roll
 
 
-def quat_mean(q: np.ndarray) -> np.ndarray:
-    """Mean orientation of a cluster of unit quaternions ``(4, n)``."""
-    signs = np.sign(q.T @ q[:, 0])
-    signs[signs == 0] = 1.0
-    m = (q * signs).mean(axis=1)
-    return m / np.linalg.norm(m)
+def quat_mean(q: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Mean orientation of a cluster of unit quaternions ``(4, n)`` (those in ``mask``).
+
+    Each is first turned to the hemisphere of the first (q and -q are one
+    rotation); summed chunk by chunk, without copying the selection.
+    """
+    n = q.shape[1]
+    first = 0 if mask is None else int(np.argmax(mask))
+    reference = q[:, first].copy()
+    total = np.zeros(4)
+    for start in range(0, n, CHUNK):
+        block = q[:, start : start + CHUNK]
+        if mask is not None:
+            block = block[:, mask[start : start + CHUNK]]
+        signs = np.sign(reference @ block)
+        signs[signs == 0] = 1.0
+        total += block @ signs
+    return total / np.linalg.norm(total)
