@@ -1,7 +1,7 @@
 """Incremental gait analysis: steps and their metrics shortly after each toe-off.
 
 Pure (no I/O). Each pushed block goes through the causal orientation
-(:mod:`gaitback.live.orientation`) into a bounded ring of body-frame signals.
+(:mod:`gaitback.core.orientation_online`) into a bounded ring of body-frame signals.
 Whenever enough new data has arrived (``hop_s``), or as soon as a pending step's
 data is complete, the core's own detector (:func:`gaitback.core.events.steps_detect`)
 and metrics (:func:`gaitback.core.metrics.step_table`) run on the last few
@@ -35,7 +35,7 @@ from gaitback.core.ranges import mean_between
 from gaitback.core.result import AnalysisResult
 from gaitback.errors import GaitbackError
 from gaitback.live.buffer import SignalRing
-from gaitback.live.orientation import OnlineOrientation
+from gaitback.core.orientation_online import OnlineOrientation
 from gaitback.recording import Recording, RecordingMeta
 
 # Ring channels.
