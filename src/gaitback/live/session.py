@@ -34,8 +34,8 @@ from gaitback.errors import GaitbackError
 from gaitback.feedback.thresholds import thresholds_load
 from gaitback.live.analyzer import LiveAnalyzer, StepUpdate
 from gaitback.live.coaching import Coach
-from gaitback.live.dashboard import DashboardState, PlainDashboard, RichDashboard
 from gaitback.live.sound import CueSpeaker
+from gaitback.present.dashboard import DashboardState, PlainDashboard, RichDashboard
 
 #: Data time between two findings evaluations (s).
 EVALUATE_EVERY_S = 2.0
