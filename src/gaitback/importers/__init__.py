@@ -12,13 +12,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from gaitback import __version__
 from gaitback.errors import RecordingError
 from gaitback.importers import canonical, logger, metabase, phyphox, sensorlogger, witmotion
 from gaitback.importers.common import PHONE_AXES, Imported
 from gaitback.importers.sources import Source
 from gaitback.importers.tables import read_table, sniff_separator, split_header
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame, validate_axes
+from gaitback.version import __version__
 
 #: Format names accepted by ``--format``, with the aliases users type.
 FORMATS = ("canonical", "phyphox", "sensorlogger", "metabase", "witmotion", "logger")
