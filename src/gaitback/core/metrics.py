@@ -44,15 +44,15 @@ def step_table(signals: BodySignals, stances: Stances) -> pd.DataFrame:
     active_peak_g = stances.active_peak_g
     i0 = np.clip(np.searchsorted(time_s, foot_strike_s), 0, len(time_s) - 2)
     i1 = np.clip(np.searchsorted(time_s, toe_off_s), i0 + 1, len(time_s) - 1)
-    next_fs = np.append(foot_strike_s[1:], np.nan)
-    has_next = np.isfinite(next_fs) & (next_fs <= stances.segment_end_s)
-    next_fs = np.where(has_next, next_fs, np.nan)
-    i2 = np.where(has_next, np.searchsorted(time_s, np.nan_to_num(next_fs)), i1 + 1)
+    next_strike_s = np.append(foot_strike_s[1:], np.nan)
+    has_next = np.isfinite(next_strike_s) & (next_strike_s <= stances.segment_end_s)
+    next_strike_s = np.where(has_next, next_strike_s, np.nan)
+    i2 = np.where(has_next, np.searchsorted(time_s, np.nan_to_num(next_strike_s)), i1 + 1)
     i2 = np.clip(i2, i1 + 1, len(time_s) - 1)
 
     contact_ms = (toe_off_s - foot_strike_s) * 1000
-    step_ms = (next_fs - foot_strike_s) * 1000
-    flight_ms = (next_fs - toe_off_s) * 1000
+    step_ms = (next_strike_s - foot_strike_s) * 1000
+    flight_ms = (next_strike_s - toe_off_s) * 1000
     if active_peak_g is None:
         active_peak_g = reduce_between(np.maximum, signals.vertical_peak_g, i0, i1)
     impact_g = peak_force_bw(active_peak_g, contact_ms, step_ms)
@@ -126,11 +126,11 @@ def pelvic_level_summary(
     sides, segment_end_s = stances.side, stances.segment_end_s
     i0 = np.clip(np.searchsorted(time_s, foot_strike_s), 0, len(time_s) - 2)
     i1 = np.clip(np.searchsorted(time_s, toe_off_s), i0 + 1, len(time_s) - 1)
-    next_fs = np.append(foot_strike_s[1:], np.inf)
-    i2 = np.clip(np.searchsorted(time_s, np.minimum(next_fs, time_s[-1])), 0, len(time_s) - 1)
+    next_strike_s = np.append(foot_strike_s[1:], np.inf)
+    i2 = np.clip(np.searchsorted(time_s, np.minimum(next_strike_s, time_s[-1])), 0, len(time_s) - 1)
     # Flight after each stance: the next foot strike in the same running segment, after
     # at least two samples of flight (no flight at all means no level to read).
-    flies = (next_fs <= segment_end_s) & (i2 - i1 >= 2)
+    flies = (next_strike_s <= segment_end_s) & (i2 - i1 >= 2)
     level = np.where(flies, mean_between(obliquity_deg, i1, np.maximum(i2, i1 + 1)), np.nan)
     if not np.isfinite(level).any():
         return out

@@ -155,7 +155,7 @@ class LiveAnalyzer:
         self.n_samples = 0
         self.n_detections = 0
         self._sides = SideTracker()
-        self._last_published_fs = -np.inf
+        self._last_published_strike_s = -np.inf
         self._since_tick = 0
         self._due_s = np.inf
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
@@ -240,7 +240,7 @@ class LiveAnalyzer:
         strike, toe = ev.foot_strike_s, ev.toe_off_s
         if len(strike) == 0:
             return []
-        new = strike > self._last_published_fs + SAME_STEP_S
+        new = strike > self._last_published_strike_s + SAME_STEP_S
         idx = np.flatnonzero(new)
         if len(idx) == 0:
             return []
@@ -297,7 +297,7 @@ class LiveAnalyzer:
         running = running_steps(t, w[_MAG], strike[idx], self.fs)
         out = []
         for k, is_running in zip(idx, running, strict=True):
-            self._last_published_fs = float(strike[k])
+            self._last_published_strike_s = float(strike[k])
             if not is_running:
                 continue
             row = {c: table.iloc[k][c] for c in col.STEP_COLUMNS}
