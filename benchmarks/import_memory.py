@@ -73,9 +73,9 @@ def export_write(path: Path, hours: float, rate_hz: float) -> dict[str, int]:
 
 CHILD = """
 import json, sys, time
-from gaitback.importers import load_recording
+from gaitback.importers import recording_load
 t0 = time.perf_counter()
-rec = load_recording(sys.argv[1])
+rec = recording_load(sys.argv[1])
 seconds = time.perf_counter() - t0
 peak = [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM")]
 print(json.dumps({"rows": rec.n_samples, "seconds": seconds, "peak_rss_mb": peak[0]}))

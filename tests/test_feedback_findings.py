@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from gaitback.feedback import (
     FINDING_IDS,
-    feedback_process,
     findings_evaluate,
-    findings_format,
     thresholds_load,
 )
+from gaitback.present.text import findings_format
+from gaitback.workflow import feedback_process
 from test_feedback_support import make_result, make_result_without_running
 
 SEEDS = (0, 1, 2)
@@ -257,7 +257,7 @@ def test_findings_print_uses_the_console():
     from rich.console import Console
 
     console = Console(record=True, width=120)
-    from gaitback.feedback import findings_print
+    from gaitback.present.text import findings_print
 
     findings_print(findings_evaluate(make_result(cadence_spm=148.0, contact_ms=300)), console)
     text = console.export_text()

@@ -8,7 +8,8 @@ from importlib import resources
 import pytest
 
 from gaitback.errors import GaitbackError
-from gaitback.feedback import feedback_process, findings_evaluate, thresholds_load
+from gaitback.feedback import findings_evaluate, thresholds_load
+from gaitback.workflow import feedback_process
 from test_feedback_support import make_result
 
 SHIPPED = tomllib.loads(

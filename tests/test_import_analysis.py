@@ -13,7 +13,7 @@ import pytest
 
 import gaitback
 from gaitback import schema as col
-from gaitback.importers import PHONE_AXES, load_recording
+from gaitback.importers import PHONE_AXES, recording_load
 from gaitback.recording import write_recording
 from test_import_support import (
     acc_columns,
@@ -84,7 +84,7 @@ def canonical(tmp_path_factory):
 def test_import_analysis_matches_canonical(canonical, tmp_path, writer):
     rec, expected = canonical
     src, offset_s = writer(rec, tmp_path)
-    imported = load_recording(src, axes=rec.meta.axes)
+    imported = recording_load(src, axes=rec.meta.axes)
     converted = write_recording(imported, tmp_path / "imported.csv")
     got = _analyze(converted)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gaitback.errors import GaitbackError
-from gaitback.importers import detect_format, load_recording, parse_axes
+from gaitback.importers import detect_format, parse_axes, recording_load
 from test_import_support import (
     WIT_HEADER,
     G,
@@ -30,7 +30,7 @@ def rec():
 
 def _error(path, **kwargs) -> str:
     with pytest.raises(GaitbackError) as err:
-        load_recording(path, **kwargs)
+        recording_load(path, **kwargs)
     msg = str(err.value)
     assert "\n" not in msg, msg
     return msg
@@ -106,7 +106,7 @@ def test_phyphox_values_in_g_labelled_mps2(tmp_path, rec):
     msg = _error(path)
     assert "Raw Data.csv" in msg and "look like g" in msg and "--acc-unit g" in msg
     # ...and the override the message names repairs it.
-    out = load_recording(path, acc_unit="g")
+    out = recording_load(path, acc_unit="g")
     np.testing.assert_allclose(out.acc_mps2, rec.acc_mps2, atol=1e-6)
 
 
@@ -239,7 +239,7 @@ def test_metabase_linear_acceleration_refused_but_ignored_beside_raw(tmp_path, r
     linear = acc_path.with_name(acc_path.name.replace("Accelerometer", "LinearAcceleration"))
     linear.write_text(acc_path.read_text())
     # Next to the raw accelerometer it is not used...
-    assert load_recording(gyr_path).n_samples > 0
+    assert recording_load(gyr_path).n_samples > 0
     # ...alone it is refused.
     acc_path.unlink()
     msg = _error(linear)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gaitback import schema as col
-from gaitback.importers import PHONE_AXES, detect_format, load_recording, parse_axes
+from gaitback.importers import PHONE_AXES, detect_format, parse_axes, recording_load
 from gaitback.importers.merge import MAX_BRIDGED_MISSING, resample_onto
 from gaitback.importers.tables import Stream
 from gaitback.recording import RecordingError, write_recording
@@ -57,7 +57,7 @@ def _phone_folder(tmp_path, rec, sep=",", decimal="."):
 def test_phyphox_zip_reproduces_samples(tmp_path, rec, sep, decimal):
     archive = zip_dir(_phone_folder(tmp_path, rec, sep, decimal), tmp_path / "run.zip")
     assert detect_format(archive) == "phyphox"
-    out = load_recording(archive)
+    out = recording_load(archive)
     assert out.n_samples == rec.n_samples
     np.testing.assert_allclose(out.time_s, rec.time_s - rec.time_s[0], atol=1e-9)
     # %.9E keeps 10 significant digits: far below 1e-6 m/s^2 at these magnitudes.
@@ -74,7 +74,7 @@ def test_phyphox_zip_reproduces_samples(tmp_path, rec, sep, decimal):
 def test_phyphox_single_acc_file_has_no_gyro(tmp_path, rec):
     path = tmp_path / "Raw Data.csv"
     path.write_text(phyphox_table(acc_columns(rec.time_s, rec.acc_mps2)))
-    out = load_recording(path)
+    out = recording_load(path)
     assert not out.has_gyro
     np.testing.assert_allclose(out.acc_mps2, rec.acc_mps2, atol=1e-6)
 
@@ -88,7 +88,7 @@ def test_phyphox_combined_table_gyro_at_half_rate_and_late(tmp_path, rec):
     path.write_text(
         phyphox_table(acc_columns(t, rec.acc_mps2) + gyr_columns(t[sl], rec.gyr_dps[sl]))
     )
-    out = load_recording(path)
+    out = recording_load(path)
     inside = (t >= t[sl][0]) & (t <= t[sl][-1])
     assert out.n_samples == int(inside.sum())
     np.testing.assert_allclose(out.time_s, t[inside], atol=1e-9)
@@ -107,7 +107,7 @@ def test_phyphox_linear_acceleration_refused(tmp_path, rec):
     path = tmp_path / "Raw Data.csv"
     path.write_text(phyphox_table(acc_columns(t, rec.acc_mps2 - grav, linear=True)))
     with pytest.raises(RecordingError, match="gravity removed") as err:
-        load_recording(path)
+        recording_load(path)
     assert "Raw Data.csv" in str(err.value) and "Acceleration with g" in str(err.value)
 
 
@@ -118,7 +118,7 @@ def test_gravity_removed_recognised_by_physics_despite_the_name(tmp_path, rec):
     path = tmp_path / "Raw Data.csv"
     path.write_text(phyphox_table(acc_columns(t, rec.acc_mps2 - grav)))
     with pytest.raises(RecordingError, match=r"about 0, so gravity has been removed"):
-        load_recording(path)
+        recording_load(path)
 
 
 # ----------------------------------------------------------------------------- Sensor Logger
@@ -132,7 +132,7 @@ def test_sensorlogger_reproduces_samples(tmp_path, rec, platform, total, packed)
     folder = write_sensorlogger(rec, tmp_path / "sl", platform=platform, total=total)
     src = zip_dir(folder, tmp_path / "sl.zip") if packed == "zip" else folder
     assert detect_format(src) == "sensorlogger"
-    out = load_recording(src)
+    out = recording_load(src)
     assert out.n_samples == rec.n_samples
     np.testing.assert_allclose(out.time_s, rec.time_s, atol=1e-9)  # seconds_elapsed
     # TotalAcceleration directly, or Accelerometer (no gravity) + Gravity, with
@@ -146,13 +146,13 @@ def test_sensorlogger_reproduces_samples(tmp_path, rec, platform, total, packed)
 
 def test_sensorlogger_single_csv_path_reads_its_folder(tmp_path, rec):
     folder = write_sensorlogger(rec, tmp_path / "sl")
-    out = load_recording(folder / "Gyroscope.csv")
+    out = recording_load(folder / "Gyroscope.csv")
     np.testing.assert_allclose(out.acc_mps2, rec.acc_mps2, atol=1e-6)
 
 
 def test_sensorlogger_gyro_shorter_than_acc(tmp_path, rec):
     folder = write_sensorlogger(rec, tmp_path / "sl", gyro_trim=30)
-    out = load_recording(folder)
+    out = recording_load(folder)
     assert out.n_samples == rec.n_samples - 60
     np.testing.assert_allclose(out.time_s, rec.time_s[30:-30], atol=1e-9)
 
@@ -160,7 +160,7 @@ def test_sensorlogger_gyro_shorter_than_acc(tmp_path, rec):
 def test_sensorlogger_accelerometer_without_gravity_source_refused(tmp_path, rec):
     folder = write_sensorlogger(rec, tmp_path / "sl", total=False, gravity=False)
     with pytest.raises(RecordingError) as err:
-        load_recording(folder)
+        recording_load(folder)
     msg = str(err.value)
     assert "Accelerometer.csv" in msg and "gravity removed" in msg and "\n" not in msg
 
@@ -178,7 +178,7 @@ def test_metabase_pair_merged_on_epoch(tmp_path, rec, point_at):
         "zip": zip_dir(tmp_path / "mb", tmp_path / "mb.zip"),
     }[point_at]
     assert detect_format(src) == "metabase"
-    out = load_recording(src)
+    out = recording_load(src)
     # The gyro starts 0.5 s later: only the overlap is kept, times from the
     # accelerometer's first sample.
     assert out.n_samples == rec.n_samples - 50
@@ -192,7 +192,7 @@ def test_metabase_pair_merged_on_epoch(tmp_path, rec, point_at):
 
 def test_metabase_gyro_at_lower_rate(tmp_path, rec):
     acc_path, _ = write_metabase(rec, tmp_path / "mb", gyro_skip=0, gyro_every=4)
-    out = load_recording(acc_path)
+    out = recording_load(acc_path)
     last = (rec.n_samples - 1) // 4 * 4  # the gyro's last sample
     assert out.n_samples == last + 1
     np.testing.assert_allclose(out.gyr_dps[::4], rec.gyr_dps[: last + 1 : 4], atol=0.0005 + 1e-9)
@@ -205,7 +205,7 @@ def test_metabase_gyro_at_lower_rate(tmp_path, rec):
 def test_witmotion_log(tmp_path, rec, encoding):
     path = write_witmotion(rec, tmp_path / "20250313235359.txt", encoding=encoding)
     assert detect_format(path) == "witmotion"
-    out = load_recording(path)
+    out = recording_load(path)
     assert out.n_samples == rec.n_samples
     np.testing.assert_allclose(out.time_s, rec.time_s - rec.time_s[0], atol=1e-6)
     np.testing.assert_allclose(out.acc_mps2, rec.acc_mps2, atol=0.00005 * G + 1e-9)
@@ -215,7 +215,7 @@ def test_witmotion_log(tmp_path, rec, encoding):
 def test_witmotion_bursty_pc_clock_rebuilt(tmp_path, rec):
     """Samples stamped per 4-sample burst: times are spread evenly, none dropped."""
     path = write_witmotion(rec, tmp_path / "log.txt", burst=4)
-    out = load_recording(path)
+    out = recording_load(path)
     assert out.n_samples == rec.n_samples
     assert np.all(np.diff(out.time_s) > 0)
     # The last stamp is up to one burst early, so the even spacing is within a
@@ -237,7 +237,7 @@ def test_long_gyro_gap_rows_absent_short_gap_bridged(tmp_path, rec):
     path.write_text(
         phyphox_table(acc_columns(t, rec.acc_mps2) + gyr_columns(t[keep], rec.gyr_dps[keep]))
     )
-    out = load_recording(path)
+    out = recording_load(path)
     assert out.n_samples == rec.n_samples - 10
     assert np.any(np.isclose(out.time_s, t[300]))
     assert not np.any(np.isclose(out.time_s[:, None], t[800:810][None, :]).any(axis=1))
@@ -275,9 +275,9 @@ def test_resample_is_exact_for_linear_signals_and_never_extrapolates(
 
 def test_converted_import_reads_back_with_the_canonical_reader(tmp_path, rec):
     folder = write_sensorlogger(rec, tmp_path / "sl")
-    out = load_recording(folder)
+    out = recording_load(folder)
     written = write_recording(out, tmp_path / "run.csv")
-    again = load_recording(written)
+    again = recording_load(written)
     assert detect_format(written) == "canonical"
     np.testing.assert_allclose(again.acc_mps2, out.acc_mps2, atol=1e-5)
     assert again.meta.axes == PHONE_AXES
@@ -307,8 +307,20 @@ def test_phone_worn_upside_down_leaves_axes_unknown(tmp_path):
         flipped[name] = -flipped[name]
     rec.data = flipped
     folder = write_sensorlogger(rec, tmp_path / "sl")
-    out = load_recording(folder)
+    out = recording_load(folder)
     assert out.meta.axes is None
     assert "--axes" in out.meta.notes
-    stated = load_recording(folder, axes="x=left,y=down,z=backward")
+    stated = recording_load(folder, axes="x=left,y=down,z=backward")
     assert stated.meta.axes == {"x": "left", "y": "down", "z": "backward"}
+
+
+def test_former_name_load_recording_still_loads_with_a_deprecation_warning(tmp_path, rec):
+    """``load_recording`` was documented (docs/importing.md): it stays, deprecated."""
+    from gaitback.importers import load_recording
+
+    archive = zip_dir(_phone_folder(tmp_path, rec, ",", "."), tmp_path / "run.zip")
+    with pytest.warns(DeprecationWarning, match="recording_load"):
+        old = load_recording(archive, fmt="phyphox")
+    new = recording_load(archive, fmt="phyphox")
+    np.testing.assert_array_equal(old.acc_mps2, new.acc_mps2)
+    assert old.meta.axes == new.meta.axes

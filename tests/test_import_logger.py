@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from gaitback.cli.main import main
-from gaitback.importers import load_recording
+from gaitback.importers import recording_load
 from gaitback.recording import read_recording
 from test_import_support import G, running_recording
 
@@ -50,7 +50,7 @@ def _check_same_samples(back, rec, acc_atol: float = 1e-6, gyr_atol: float = 1e-
 def test_logger_csv_with_mapping_and_units(tmp_path, rec):
     path = tmp_path / "logger.csv"
     _logger_frame(rec).to_csv(path, index=False, float_format="%.10f")
-    back = load_recording(path, columns=MAPPING, time_unit="ms", acc_unit="g",
+    back = recording_load(path, columns=MAPPING, time_unit="ms", acc_unit="g",
                           gyro_unit="rad/s")
     _check_same_samples(back, rec)
     # Unix milliseconds are a wall clock: started_at comes from the first sample.
@@ -60,7 +60,7 @@ def test_logger_csv_with_mapping_and_units(tmp_path, rec):
 def test_logger_units_are_inferred_when_not_given(tmp_path, rec):
     path = tmp_path / "logger.csv"
     _logger_frame(rec).to_csv(path, index=False, float_format="%.10f")
-    back = load_recording(path, columns=MAPPING)
+    back = recording_load(path, columns=MAPPING)
     _check_same_samples(back, rec)
     assert "taken as ms" in back.meta.notes and "taken as g" in back.meta.notes
     assert "taken as rad/s" in back.meta.notes
@@ -102,7 +102,7 @@ def test_analyze_logger_csv_matches_simulator_truth(tmp_path):
 def test_spreadsheet_exports_of_the_canonical_format(tmp_path, rec, sep, decimal):
     path = tmp_path / "run.csv"
     rec.data.to_csv(path, sep=sep, decimal=decimal, index=False, float_format="%.6f")
-    back = load_recording(path)
+    back = recording_load(path)
     np.testing.assert_allclose(back.time_s, rec.time_s, atol=1e-6)
     np.testing.assert_allclose(back.acc_mps2, rec.acc_mps2, atol=1e-5)
     np.testing.assert_allclose(back.gyr_dps, rec.gyr_dps, atol=1e-5)
@@ -113,7 +113,7 @@ def test_spreadsheet_exports_of_the_canonical_format(tmp_path, rec, sep, decimal
 def test_european_logger_csv_with_mapping(tmp_path, rec):
     path = tmp_path / "logger.csv"
     _logger_frame(rec).to_csv(path, sep=";", decimal=",", index=False, float_format="%.10f")
-    back = load_recording(path, columns=MAPPING, time_unit="ms", acc_unit="g",
+    back = recording_load(path, columns=MAPPING, time_unit="ms", acc_unit="g",
                           gyro_unit="rad/s")
     _check_same_samples(back, rec)
 
@@ -148,7 +148,7 @@ def test_the_suggested_columns_line_reads_a_physics_toolbox_file(tmp_path, rec, 
     err = capsys.readouterr().err
     suggested = err.split("--columns ", 1)[1].split(" ", 1)[0]
     assert suggested == "time=time,acc_x=gFx,acc_y=gFy,acc_z=gFz,gyr_x=wx,gyr_y=wy,gyr_z=wz"
-    back = load_recording(path, columns=suggested, time_unit="s", acc_unit="g",
+    back = recording_load(path, columns=suggested, time_unit="s", acc_unit="g",
                           gyro_unit="rad/s")
     np.testing.assert_allclose(back.acc_mps2, rec.acc_mps2, atol=1e-6)
     np.testing.assert_allclose(back.gyr_dps, rec.gyr_dps, atol=1e-5)
@@ -176,7 +176,7 @@ def test_logger_time_column_of_date_times(tmp_path, rec):
     frame.insert(0, "time", stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3])
     path = tmp_path / "dated.csv"
     frame.to_csv(path, index=False, float_format="%.10f")
-    back = load_recording(path, columns=MAPPING.replace("time=timestamp", "time=time"),
+    back = recording_load(path, columns=MAPPING.replace("time=timestamp", "time=time"),
                           acc_unit="g", gyro_unit="rad/s")
     _check_same_samples(back, rec)
     assert back.meta.started_at == "2025-11-25T10:00:00.000Z"

@@ -22,9 +22,9 @@ from gaitback.acquisition.profiles import load_profile
 from gaitback.acquisition.stream import AcquisitionStream
 from gaitback.acquisition.transport import open_transport
 from gaitback.cli.main import main
-from gaitback.live.dashboard import DashboardState, PlainDashboard, RichDashboard, big_text
 from gaitback.live.session import LiveOptions, run_session
 from gaitback.live.sound import CueSpeaker
+from gaitback.present.dashboard import DashboardState, PlainDashboard, RichDashboard, big_text
 from gaitback.recording import read_recording
 
 RECORDINGS = Path(__file__).resolve().parent.parent / "recordings" / "synthetic"

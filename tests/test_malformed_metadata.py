@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from gaitback.cli.main import main
 from gaitback.errors import RecordingError
-from gaitback.importers import load_recording
+from gaitback.importers import recording_load
 from gaitback.importers.common import iso_utc
 from gaitback.recording import Recording, read_recording, write_recording
 from test_import_support import (
@@ -193,7 +193,7 @@ def test_fuzzed_export_cell_is_accepted_or_one_recording_error(
             shutil.copy(source, copy)
         _damage(copy, data)
         try:
-            rec = load_recording(copy, fmt=fmt)
+            rec = recording_load(copy, fmt=fmt)
         except RecordingError as exc:
             _one_line_naming(exc, copy.name if not source.is_dir() else "")
             return
@@ -245,6 +245,6 @@ def test_zip_member_beyond_any_phone_export_is_refused_unread(tmp_path: Path) ->
                 member.write(block)
     assert path.stat().st_size < 5_000_000
     with pytest.raises(RecordingError) as err:
-        load_recording(path)
+        recording_load(path)
     _one_line_naming(err.value, "TotalAcceleration.csv")
     assert "200 MB" in str(err.value) and "limit" in str(err.value)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import gaitback
-from gaitback.feedback import feedback_process
+from gaitback.workflow import feedback_process
 from test_feedback_support import make_result, make_result_without_running
 
 CHROMIUM = "/usr/bin/chromium"

@@ -13,7 +13,8 @@ from test_report_html import IMG_RE, external_references
 if not hasattr(gaitback, "analyze"):
     pytest.skip("needs gaitback.analyze (not built yet)", allow_module_level=True)
 
-from gaitback.feedback import FINDING_IDS, feedback_process
+from gaitback.feedback import FINDING_IDS
+from gaitback.workflow import feedback_process
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "recordings" / "synthetic"
 BUNDLED = sorted(BUNDLED_DIR.glob("*.csv"))

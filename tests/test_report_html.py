@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from gaitback.feedback import advice, findings_evaluate, report_write
+from gaitback.feedback import advice, findings_evaluate
+from gaitback.present.session_report import report_write
 from test_feedback_support import make_result, make_result_without_running
 
 IMG_RE = re.compile(r"<img\s+src='data:image/png;base64,([A-Za-z0-9+/=]+)'")

@@ -21,7 +21,7 @@ from gaitback import schema as col
 from gaitback.core.conditioning import MAX_GAP_FILL_S, signals_uniform
 from gaitback.errors import GaitbackError, RecordingError
 from gaitback.evaluation import accuracy
-from gaitback.importers import load_recording
+from gaitback.importers import recording_load
 from gaitback.importers.merge import gravity_level_mps2
 from gaitback.importers.tables import make_stream
 from gaitback.recording import Recording, read_recording, write_recording
@@ -105,7 +105,7 @@ def test_phone_export_with_a_corrupt_time_cell_names_its_line(tmp_path: Path) ->
     path = tmp_path / "Raw Data.csv"
     path.write_text(phyphox_table(acc_columns(t, rec.acc_mps2)))
     with pytest.raises(GaitbackError) as err:
-        load_recording(path)
+        recording_load(path)
     message = str(err.value)
     assert "\n" not in message and "line 502" in message and "day" in message
 

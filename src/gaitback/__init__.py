@@ -4,8 +4,7 @@ from typing import Any
 
 from gaitback.errors import GaitbackError, RecordingError
 from gaitback.recording import Recording, RecordingMeta, read_recording, write_recording
-
-__version__ = "0.1.0"
+from gaitback.version import __version__
 
 __all__ = [
     "GaitbackError",

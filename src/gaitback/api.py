@@ -31,9 +31,9 @@ def _recording_of(
         return source
     if isinstance(source, pd.DataFrame):
         return recording_from_frame(source, RecordingMeta())
-    from gaitback.importers import load_recording
+    from gaitback.importers import recording_load
 
-    return load_recording(source, fmt=fmt, axes=axes, acc_unit=acc_unit)
+    return recording_load(source, fmt=fmt, axes=axes, acc_unit=acc_unit)
 
 
 def analyze(

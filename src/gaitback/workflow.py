@@ -1,7 +1,8 @@
 """The session workflow: analysis -> personal baseline -> findings -> report -> history.
 
 One implementation for every front end: ``gaitback analyze``, the end of a live
-session and ``gaitback batch`` (which keeps the history out of it). The
+session and ``gaitback batch`` (which keeps the history out of it).
+:func:`feedback_process` is its history-free core: findings and report in one call. The
 analysis itself is :func:`gaitback.api.analyze`; this module decides what
 happens with its result, and never lets the history store hide a result: the
 baseline falls back to none and a failed save is a warning line.
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from gaitback.core.result import AnalysisResult
-from gaitback.feedback.findings import Finding
+from gaitback.feedback.findings import Finding, findings_evaluate
+from gaitback.feedback.thresholds import thresholds_load
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,56 @@ class SessionOutcome:
     saved: str | None = None
 
 
+def feedback_process(
+    result: AnalysisResult,
+    thresholds_path: str | os.PathLike[str] | None = None,
+    baseline: Mapping[str, float] | None = None,
+    report_path: str | os.PathLike[str] | None = None,
+    session: Mapping[str, str | None] | None = None,
+) -> list[Finding]:
+    """Evaluate the findings, store them on ``result`` and optionally write the report.
+
+    Parameters
+    ----------
+    result
+        The analysis; ``result.findings`` is replaced by the findings' ``to_dict()``, so
+        ``summary.json`` (``result.to_dir``) carries the same content as the report.
+    thresholds_path
+        User TOML merged over the shipped thresholds (``--thresholds FILE``).
+    baseline
+        Summary key -> the runner's recent mean (session history), or ``None``.
+    report_path
+        Where to write ``report.html``; no report when ``None``.
+    session
+        What the runner said about the run (``shoe``, ``surface``, ``notes``), for the
+        report's header.
+
+    Returns
+    -------
+    list of Finding
+        Every finding, in :data:`gaitback.feedback.findings.FINDING_IDS` order.
+
+    Raises
+    ------
+    GaitbackError
+        On a bad thresholds file.
+    """
+    thresholds = thresholds_load(thresholds_path)
+    findings = findings_evaluate(result, thresholds=thresholds, baseline=baseline)
+    result.findings = [f.to_dict() for f in findings]
+    if report_path is not None:
+        # Imported when a report is wanted: it pulls in matplotlib.
+        from gaitback.present.session_report import report_write
+
+        report_write(
+            result, findings, report_path, baseline=baseline, session=session,
+            thresholds=thresholds,
+        )
+    return findings
+
+
 def session_feedback(result: AnalysisResult, options: SessionOptions) -> list[Finding]:
     """Personal baseline -> findings -> report (``result.findings`` is filled in)."""
-    from gaitback.feedback import feedback_process
-
     baseline = None
     if options.history:
         from gaitback.history import personal_baseline

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import gaitback
 from gaitback.errors import GaitbackError
 from gaitback.recording import validate_axes
 
@@ -97,7 +96,7 @@ class DeviceProfile:
 
 def repo_root() -> Path:
     """The checkout holding the package (editable install: ``src/gaitback`` -> repo)."""
-    return Path(gaitback.__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]  # src/gaitback/acquisition/profiles.py
 
 
 def profile_dirs() -> list[Path]:

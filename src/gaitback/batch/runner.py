@@ -167,7 +167,7 @@ class _DaskBackend:
 
 def _worker_lost(task: FileTask, exc: BaseException) -> FileResult:
     """The row for a file whose worker died (killed, out of memory) or never answered."""
-    from gaitback import __version__
+    from gaitback.version import __version__
 
     return FileResult(
         task.path,
@@ -220,7 +220,7 @@ def batch_run(
         ``interrupted`` is set when Ctrl-C stopped the batch; what finished is kept
         and merged, and the next run resumes from there.
     """
-    from gaitback import __version__
+    from gaitback.version import __version__
 
     options = dict(options or {})
     store = ResultStore(out_dir)

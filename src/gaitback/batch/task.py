@@ -132,7 +132,7 @@ def analyze_file(task: FileTask) -> FileResult:
         ``options``, ``status`` (``ok`` or ``error``), ``error``, ``warnings``,
         ``analysis_s``, ``host`` and, when the analysis succeeded, every summary key.
     """
-    from gaitback import __version__
+    from gaitback.version import __version__
 
     started = time.perf_counter()
     session: dict[str, Any] = {

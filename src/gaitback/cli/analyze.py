@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         for line in result.warnings:
             console.print(f"[yellow]note:[/yellow] {line}")
         if findings:
-            from gaitback.feedback import findings_print
+            from gaitback.present.text import findings_print
 
             findings_print(findings, console)
         for name, path in paths.items():

@@ -62,9 +62,9 @@ def _mapping_given(args: argparse.Namespace) -> bool:
 
 def load_with_mapping(args: argparse.Namespace, source: Path) -> Recording:
     """Read ``source`` with every import option given on the command line."""
-    from gaitback.importers import load_recording
+    from gaitback.importers import recording_load
 
-    return load_recording(
+    return recording_load(
         source, fmt=args.fmt, axes=args.axes, acc_unit=args.acc_unit,
         columns=args.columns, time_unit=args.time_unit, gyro_unit=args.gyro_unit,
     )

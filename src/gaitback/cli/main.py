@@ -8,8 +8,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from gaitback import __version__
 from gaitback.errors import GaitbackError
+from gaitback.version import __version__
 
 #: Modules under ``gaitback.cli`` that each define ``register(subparsers)``.
 #: ``register`` adds one or more subparsers and sets ``func`` on each; ``func``

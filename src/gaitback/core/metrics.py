@@ -11,69 +11,61 @@ import pandas as pd
 
 from gaitback import schema as col
 from gaitback.core.ranges import mean_between, padded_rows, reduce_between
+from gaitback.core.signals import BodySignals, Stances
 from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 
-#: Low-pass for peak values (impact, braking): keeps the heel-strike transient
-#: (~20-40 ms wide) and attenuates clip/soft-tissue ringing above it.
-PEAK_CUTOFF_HZ = 20.0
 
-
-def step_table(
-    time_s: np.ndarray,
-    sample_rate_hz: float,
-    foot_strike_s: np.ndarray,
-    toe_off_s: np.ndarray,
-    sides: np.ndarray,
-    segment_end_s: np.ndarray,
-    vertical_peak_g: np.ndarray,
-    vertical_edge_g: np.ndarray,
-    forward_peak_g: np.ndarray,
-    lean_deg: np.ndarray | None,
-    obliquity_deg: np.ndarray | None,
-    rotation_deg: np.ndarray | None,
-    active_peak_g: np.ndarray | None = None,
-) -> pd.DataFrame:
+def step_table(signals: BodySignals, stances: Stances) -> pd.DataFrame:
     """One row per stance, columns ``gaitback.schema.STEP_COLUMNS``.
 
     Parameters
     ----------
-    segment_end_s
-        Per step, the end of its running segment: the last step of a segment
-        has no next foot strike, so no step/flight time or oscillation.
-    vertical_peak_g, vertical_edge_g, forward_peak_g
-        Body-frame specific force in g, low-passed for peaks / for edges.
-    lean_deg, obliquity_deg, rotation_deg
-        Pelvis angles; obliquity and rotation ``None`` without a gyroscope.
-    active_peak_g
-        Per step, the active peak of vertical specific force with the impact
-        transient removed (:class:`gaitback.core.events.StepEvents`); without
-        it the peak of ``vertical_peak_g`` over the stance is used.
+    signals
+        Body-frame signals on the grid the stances were detected on. Without
+        ``lean_deg`` / ``obliquity_deg`` / ``rotation_deg`` the forward lean /
+        pelvic drop / pelvic rotation columns are NaN.
+    stances
+        Foot strike, toe-off, side and segment end of each stance; without
+        ``active_peak_g`` the peak of ``signals.vertical_peak_g`` over the
+        stance stands for the active peak.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stance, in the stances' order.
     """
-    n = len(foot_strike_s)
+    n = len(stances)
     if n == 0:
         return pd.DataFrame(
             {c: pd.Series(dtype=object if c == col.SIDE else float) for c in col.STEP_COLUMNS}
         )
-    fs = sample_rate_hz
+    time_s, fs = signals.time_s, signals.sample_rate_hz
+    foot_strike_s, toe_off_s, sides = stances.foot_strike_s, stances.toe_off_s, stances.side
+    active_peak_g = stances.active_peak_g
     i0 = np.clip(np.searchsorted(time_s, foot_strike_s), 0, len(time_s) - 2)
     i1 = np.clip(np.searchsorted(time_s, toe_off_s), i0 + 1, len(time_s) - 1)
-    next_fs = np.append(foot_strike_s[1:], np.nan)
-    has_next = np.isfinite(next_fs) & (next_fs <= segment_end_s)
-    next_fs = np.where(has_next, next_fs, np.nan)
-    i2 = np.where(has_next, np.searchsorted(time_s, np.nan_to_num(next_fs)), i1 + 1)
+    next_strike_s = np.append(foot_strike_s[1:], np.nan)
+    has_next = np.isfinite(next_strike_s) & (next_strike_s <= stances.segment_end_s)
+    next_strike_s = np.where(has_next, next_strike_s, np.nan)
+    i2 = np.where(has_next, np.searchsorted(time_s, np.nan_to_num(next_strike_s)), i1 + 1)
     i2 = np.clip(i2, i1 + 1, len(time_s) - 1)
 
     contact_ms = (toe_off_s - foot_strike_s) * 1000
-    step_ms = (next_fs - foot_strike_s) * 1000
-    flight_ms = (next_fs - toe_off_s) * 1000
+    step_ms = (next_strike_s - foot_strike_s) * 1000
+    flight_ms = (next_strike_s - toe_off_s) * 1000
     if active_peak_g is None:
-        active_peak_g = reduce_between(np.maximum, vertical_peak_g, i0, i1)
+        active_peak_g = reduce_between(np.maximum, signals.vertical_peak_g, i0, i1)
     impact_g = peak_force_bw(active_peak_g, contact_ms, step_ms)
-    braking_g = -reduce_between(np.minimum, forward_peak_g, i0, i1)
-    loading = _loading_rate_gps(vertical_edge_g, i0, i1, fs)
-    oscillation = _vertical_oscillation_cm(vertical_peak_g, i0, i2, fs)
+    braking_g = -reduce_between(np.minimum, signals.forward_peak_g, i0, i1)
+    loading = _loading_rate_gps(signals.vertical_edge_g, i0, i1, fs)
+    oscillation = _vertical_oscillation_cm(signals.vertical_peak_g, i0, i2, fs)
     oscillation = np.where(has_next, oscillation, np.nan)
 
+    lean_deg, obliquity_deg, rotation_deg = (
+        signals.lean_deg,
+        signals.obliquity_deg,
+        signals.rotation_deg,
+    )
     lean = mean_between(lean_deg, i0, i1) if lean_deg is not None else np.full(n, np.nan)
     drop = np.full(n, np.nan)
     rotation = np.full(n, np.nan)
@@ -106,12 +98,7 @@ def step_table(
 
 
 def pelvic_level_summary(
-    time_s: np.ndarray,
-    obliquity_deg: np.ndarray,
-    foot_strike_s: np.ndarray,
-    toe_off_s: np.ndarray,
-    sides: np.ndarray,
-    segment_end_s: np.ndarray,
+    time_s: np.ndarray, obliquity_deg: np.ndarray, stances: Stances
 ) -> dict[str, float | None]:
     """Tell a steady side tilt (camber) from a stance drop by their shape in time.
 
@@ -133,16 +120,17 @@ def pelvic_level_summary(
         "stance_drop_left_deg": None,
         "stance_drop_right_deg": None,
     }
-    n = len(foot_strike_s)
-    if n < 3:
+    if len(stances) < 3:
         return out
+    foot_strike_s, toe_off_s = stances.foot_strike_s, stances.toe_off_s
+    sides, segment_end_s = stances.side, stances.segment_end_s
     i0 = np.clip(np.searchsorted(time_s, foot_strike_s), 0, len(time_s) - 2)
     i1 = np.clip(np.searchsorted(time_s, toe_off_s), i0 + 1, len(time_s) - 1)
-    next_fs = np.append(foot_strike_s[1:], np.inf)
-    i2 = np.clip(np.searchsorted(time_s, np.minimum(next_fs, time_s[-1])), 0, len(time_s) - 1)
+    next_strike_s = np.append(foot_strike_s[1:], np.inf)
+    i2 = np.clip(np.searchsorted(time_s, np.minimum(next_strike_s, time_s[-1])), 0, len(time_s) - 1)
     # Flight after each stance: the next foot strike in the same running segment, after
     # at least two samples of flight (no flight at all means no level to read).
-    flies = (next_fs <= segment_end_s) & (i2 - i1 >= 2)
+    flies = (next_strike_s <= segment_end_s) & (i2 - i1 >= 2)
     level = np.where(flies, mean_between(obliquity_deg, i1, np.maximum(i2, i1 + 1)), np.nan)
     if not np.isfinite(level).any():
         return out
@@ -295,6 +283,32 @@ def regularity(
         return max(float(np.dot(x[:-k], x[k:]) / (n - k) / var) for k in range(max(lo, 1), hi))
 
     return ac(lag1), ac(lag2)
+
+
+def step_regularity(
+    vertical_g: np.ndarray, step_ms: np.ndarray, sample_rate_hz: float
+) -> tuple[float | None, float | None]:
+    """:func:`regularity` at the median step time of ``step_ms``.
+
+    Parameters
+    ----------
+    vertical_g
+        Vertical specific force of one stretch of running, in g.
+    step_ms
+        Step times of its steps (NaN where unknown).
+    sample_rate_hz
+        Grid rate of ``vertical_g``.
+
+    Returns
+    -------
+    tuple
+        Step and stride regularity; ``(None, None)`` without a known step time.
+    """
+    step_ms = np.asarray(step_ms, dtype=float)
+    if not np.isfinite(step_ms).any():
+        return None, None
+    period = int(round(np.nanmedian(step_ms) / 1000 * sample_rate_hz))
+    return regularity(vertical_g, period)
 
 
 def summary_means(mean: Callable[..., float | None], n_steps: int) -> dict[str, Any]:

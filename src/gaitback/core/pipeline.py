@@ -1,7 +1,7 @@
 """``gait_process``: the one pure entry point chaining the signal core.
 
-recording -> uniform grid -> activity -> orientation / body frame -> steps ->
-per-step metrics -> summary.
+recording -> uniform grid -> activity -> orientation / body signals
+(:class:`gaitback.core.signals.BodySignals`) -> steps -> per-step metrics -> summary.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from gaitback.core.activity import ActivityParams, activity_segments
 from gaitback.core.conditioning import lowpass, signals_uniform
 from gaitback.core.events import EventParams, sides_assign, steps_detect
 from gaitback.core.metrics import (
-    PEAK_CUTOFF_HZ,
     pelvic_level_summary,
-    regularity,
+    step_regularity,
     step_table,
     summary_compute,
 )
 from gaitback.core.orientation import Orientation, orientation_estimate
 from gaitback.core.plausibility import plausibility_check
 from gaitback.core.result import AnalysisResult
+from gaitback.core.signals import SIDE_CUTOFF_HZ, Stances, body_signals
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
 from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
@@ -123,10 +123,16 @@ def gait_process(
         )
 
     report("events", 0.6)
-    edge_g = lowpass(vertical_g, event_params.edge_cutoff_hz, fs)
-    peak_cut = PEAK_CUTOFF_HZ
-    vertical_peak_g = lowpass(vertical_g, peak_cut, fs)
-    forward_peak_g = lowpass(forward_g, peak_cut, fs)
+    signals = body_signals(
+        t,
+        fs,
+        vertical_g,
+        forward_g,
+        event_params.edge_cutoff_hz,
+        lean_deg=lean_deg,
+        obliquity_deg=obliquity_deg if has_gyro else None,
+        rotation_deg=rotation_deg if has_gyro else None,
+    )
     strikes, toe_offs, seg_end, active_peaks = [], [], [], []
     for row in segments.itertuples():
         if row.activity != col.RUNNING:
@@ -149,7 +155,7 @@ def gait_process(
             foot_strike,
             toe_off,
             t,
-            lowpass(lateral_g, 10.0, fs) if lateral_known else None,
+            lowpass(lateral_g, SIDE_CUTOFF_HZ, fs) if lateral_known else None,
             obliquity_deg,
         )
         if has_gyro
@@ -157,21 +163,8 @@ def gait_process(
     )
 
     report("metrics", 0.8)
-    steps = step_table(
-        t,
-        fs,
-        foot_strike,
-        toe_off,
-        sides,
-        segment_end,
-        vertical_peak_g,
-        edge_g,
-        forward_peak_g,
-        lean_deg,
-        obliquity_deg if has_gyro else None,
-        rotation_deg if has_gyro else None,
-        active_peak,
-    )
+    stances = Stances(foot_strike, toe_off, sides, segment_end, active_peak)
+    steps = step_table(signals, stances)
     running_s = float(
         sum(r.end_s - r.start_s for r in segments.itertuples() if r.activity == col.RUNNING)
     )
@@ -192,18 +185,17 @@ def gait_process(
         "stride_regularity": None,
     }
     if has_gyro:
-        extra.update(
-            pelvic_level_summary(t, obliquity_deg, foot_strike, toe_off, sides, segment_end)
-        )
-    if len(steps) and np.isfinite(steps[col.STEP_TIME]).any():
-        period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * fs))
+        extra.update(pelvic_level_summary(t, obliquity_deg, stances))
+    if len(steps):
         runs = [
-            vertical_peak_g[r.start_idx : r.stop_idx]
+            signals.vertical_peak_g[r.start_idx : r.stop_idx]
             for r in segments.itertuples()
             if r.activity == col.RUNNING
         ]
         longest = max(runs, key=len)
-        extra["step_regularity"], extra["stride_regularity"] = regularity(longest, period)
+        extra["step_regularity"], extra["stride_regularity"] = step_regularity(
+            longest, steps[col.STEP_TIME].to_numpy(float), fs
+        )
     summary = summary_compute(
         steps, float(t[-1] - t[0]), running_s, meta.treadmill_speed_mps, extra
     )
@@ -211,7 +203,7 @@ def gait_process(
     in_gap = np.ones(len(t), bool)
     for start, stop in blocks:
         in_gap[start:stop] = False
-    signals = pd.DataFrame(
+    plotted = pd.DataFrame(
         {
             col.TIME: t,
             "vertical_g": vertical_g,
@@ -222,13 +214,13 @@ def gait_process(
             "rotation_deg": rotation_deg if has_gyro else np.nan,
         }
     )
-    signals.loc[in_gap, signals.columns != col.TIME] = np.nan
+    plotted.loc[in_gap, plotted.columns != col.TIME] = np.nan
     report("done", 1.0)
     return AnalysisResult(
         steps=steps,
         summary=summary,
         segments=segments[["start_s", "end_s", "activity"]].copy(),
-        signals=signals,
+        signals=plotted,
         recording=rec,
         warnings=warnings,
     )

@@ -12,7 +12,7 @@ from typing import Final, Literal
 
 from gaitback import schema as col
 from gaitback.feedback.thresholds import Threshold
-from gaitback.present.numbers import finite, number_text
+from gaitback.numbers import finite, number_text
 
 SEVERITIES: Final = ("ok", "watch", "act")
 RANK: Final = {"ok": 0, "watch": 1, "act": 2}

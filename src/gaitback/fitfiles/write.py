@@ -40,8 +40,8 @@ from fit_tool.profile.profile_type import (
     SubSport,
 )
 
-from gaitback import __version__
 from gaitback import schema as col
+from gaitback.version import __version__
 
 #: Developer data application id of gaitback (a fixed random UUID).
 APPLICATION_ID = bytes.fromhex("6a1b0c5e3f2d4b8e9c7a1d2e3f405162")

@@ -1,24 +1,31 @@
 """Recordings from other apps and devices -> :class:`~gaitback.recording.Recording`.
 
-One door: :func:`load_recording` takes a canonical CSV, a phyphox export, a
+One door: :func:`recording_load` takes a canonical CSV, a phyphox export, a
 Sensor Logger export, a MbientLab MetaBase CSV pair or a WitMotion PC log (a
 file, a folder or a zip) and returns a validated recording. Format facts and
 sources are in ``docs/importing.md``.
+
+Names: ``recording_load`` loads *any* supported format (``thing_verb``, as
+``thresholds_load``); :func:`gaitback.recording.read_recording` reads *our own*
+format only and pairs with ``write_recording`` (``recording_load`` calls it for a
+canonical CSV). ``load_recording`` is the deprecated former name.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from gaitback import __version__
 from gaitback.errors import RecordingError
 from gaitback.importers import canonical, logger, metabase, phyphox, sensorlogger, witmotion
 from gaitback.importers.common import PHONE_AXES, Imported
 from gaitback.importers.sources import Source
 from gaitback.importers.tables import read_table, sniff_separator, split_header
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame, validate_axes
+from gaitback.version import __version__
 
 #: Format names accepted by ``--format``, with the aliases users type.
 FORMATS = ("canonical", "phyphox", "sensorlogger", "metabase", "witmotion", "logger")
@@ -47,8 +54,8 @@ __all__ = [
     "PHONE_AXES",
     "detect_format",
     "is_fit_file",
-    "load_recording",
     "parse_axes",
+    "recording_load",
 ]
 
 
@@ -202,7 +209,7 @@ def _to_recording(result: Imported, source: Path) -> Recording:
     return recording_from_frame(result.frame, meta, source=str(source))
 
 
-def load_recording(
+def recording_load(
     path: str | os.PathLike[str],
     fmt: str | None = None,
     axes: str | Mapping[str, str] | None = None,
@@ -270,3 +277,13 @@ def load_recording(
     if override is not None:
         recording.meta.axes = override
     return recording
+
+
+def load_recording(*args: Any, **kwargs: Any) -> Recording:
+    """Deprecated: the former name of :func:`recording_load`."""
+    warnings.warn(
+        "gaitback.importers.load_recording is deprecated; use recording_load",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return recording_load(*args, **kwargs)

@@ -1,59 +1,57 @@
 """Incremental gait analysis: steps and their metrics shortly after each toe-off.
 
-Pure (no I/O). Each pushed block goes through the causal orientation
-(:mod:`gaitback.live.orientation`) into a bounded ring of body-frame signals.
-Whenever enough new data has arrived (``hop_s``), or as soon as a pending step's
-data is complete, the core's own detector (:func:`gaitback.core.events.steps_detect`)
-and metrics (:func:`gaitback.core.metrics.step_table`) run on the last few
-seconds. A step is published once the next step's toe-off is ``settle_s`` inside
-the window (its zero-phase filters have settled and its step time, flight time
-and oscillation are known), and never twice (matched by foot-strike time).
+Pure (no I/O), and no maths of its own: this module only decides when to run
+what. Each pushed block goes through the core's causal conditioning
+(:mod:`gaitback.core.conditioning_online`) and orientation
+(:mod:`gaitback.core.orientation_online`) into a bounded ring of body-frame
+signals. Whenever enough new data has arrived (``hop_s``), or as soon as a
+pending step's data is complete, the core's own detector
+(:func:`gaitback.core.events.steps_detect`), running rule
+(:mod:`gaitback.core.activity_online`), side vote
+(:mod:`gaitback.core.events_online`) and metrics
+(:func:`gaitback.core.metrics.step_table`) run on the last few seconds. A step
+is published once the next step's toe-off is ``settle_s`` inside the window (its
+zero-phase filters have settled and its step time, flight time and oscillation
+are known), and never twice (matched by foot-strike time).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from gaitback import schema as col
-from gaitback.core.activity import PERIODICITY_WINDOW_S, running_at
-from gaitback.core.conditioning import MAX_BRIDGE_S, lowpass, moving_mean
-from gaitback.core.events import EventParams, side_evidence_scale, side_vote, steps_detect
+from gaitback.core.activity_online import RUNNING_LOOKAHEAD_S, running_at_times, running_steps
+from gaitback.core.conditioning import lowpass, moving_mean
+from gaitback.core.conditioning_online import OnlineConditioning
+from gaitback.core.events import EventParams, steps_detect
+from gaitback.core.events_online import MAX_STEP_S, SideTracker
 from gaitback.core.metrics import (
-    PEAK_CUTOFF_HZ,
     pelvic_level_summary,
-    regularity,
+    step_regularity,
     step_table,
     summary_compute,
 )
-from gaitback.core.ranges import mean_between
+from gaitback.core.orientation_online import OnlineOrientation
 from gaitback.core.result import AnalysisResult
+from gaitback.core.signals import PEAK_CUTOFF_HZ, SIDE_CUTOFF_HZ, Stances, body_signals
 from gaitback.errors import GaitbackError
 from gaitback.live.buffer import SignalRing
-from gaitback.live.orientation import OnlineOrientation
 from gaitback.recording import Recording, RecordingMeta
 
 # Ring channels.
 _T, _V, _F, _L, _LEAN, _OBL, _ROT, _MAG = range(8)
 _N_CHANNELS = 8
 
-#: The core's running criteria (gaitback.core.activity.ActivityParams defaults): flight
-#: phases bring |f| near 0 g and stances push it 1 g above.
-#: Data needed after a strike to judge running on the window a second later:
-#: that window's centre plus half the periodicity window.
-RUNNING_LOOKAHEAD_S = 1.0 + 0.5 * PERIODICITY_WINDOW_S
 #: How often a strike waiting for the running decision is looked at again (s).
 RUNNING_RECHECK_S = 0.1
-#: Longest step (s): beyond it the next contact starts a new bout.
-MAX_STEP_S = 1.0
 #: Two detections closer than this (s) are the same step.
 SAME_STEP_S = 0.1
-#: Evidence needed to tell left from right (t statistic, as the core).
 
 
 class BlockLike(Protocol):
@@ -94,17 +92,6 @@ class StepUpdate:
     @property
     def side(self) -> str:
         return str(self.step[col.SIDE])
-
-
-@dataclass
-class _SideState:
-    """Left/right parity of the current run of regular steps (see core.events.sides_assign)."""
-
-    raw: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=200))
-    parities: deque[int] = field(default_factory=lambda: deque(maxlen=200))
-    parity: int = 0
-    last_strike_s: float | None = None
-    step_s: deque[float] = field(default_factory=lambda: deque(maxlen=20))
 
 
 class LiveAnalyzer:
@@ -159,22 +146,18 @@ class LiveAnalyzer:
         self.max_wait_s = MAX_STEP_S
         self.rolling_s = rolling_s
         self.params = event_params
+        self.conditioning = OnlineConditioning(self.fs)
         self.orientation = OnlineOrientation(self.fs, has_gyro, axes)
         self.ring = SignalRing(_N_CHANNELS, self.window_n + self.hop_n)
         self.recent: deque[dict[str, Any]] = deque(maxlen=int(rolling_s * 5) + 10)
         # Every published step, for the whole-run summary (a 3-hour run is ~30k rows).
         self.published: list[dict[str, Any]] = []
-        self.lost_samples = 0
         self.n_samples = 0
         self.n_detections = 0
-        self._sides = _SideState()
-        self._last_published_fs = -np.inf
-        self._last_t: float | None = None
-        self._last_acc: np.ndarray | None = None
-        self._last_gyr: np.ndarray | None = None
+        self._sides = SideTracker()
+        self._last_published_strike_s = -np.inf
         self._since_tick = 0
         self._due_s = np.inf
-        self._first_t: float | None = None
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
 
     # ------------------------------------------------------------------ input
@@ -187,52 +170,29 @@ class LiveAnalyzer:
         self, time_s: np.ndarray, acc_mps2: np.ndarray, gyr_dps: np.ndarray | None
     ) -> list[StepUpdate]:
         """Like :meth:`push` with plain arrays (``(n,)``, ``(n, 3)``, ``(n, 3)`` or None)."""
-        t = np.asarray(time_s, dtype=float)
-        if len(t) == 0:
-            return []
         acc = np.asarray(acc_mps2, dtype=float)
         gyr = np.asarray(gyr_dps, dtype=float) if (self.has_gyro and gyr_dps is not None) else None
-        if self.has_gyro and gyr is None:
+        if self.has_gyro and gyr is None and len(time_s):
             raise GaitbackError("this live analysis expects gyro rates, the block has none")
-        if self._first_t is None:
-            self._first_t = float(t[0])
         out: list[StepUpdate] = []
-        # Split at missing samples: short holes are bridged (as offline), long ones
-        # end the current bout.
-        breaks = np.flatnonzero(np.diff(t) > 1.5 * self.period_s) + 1
-        for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(t)], strict=True):
-            out.extend(self._run(t[a:b], acc[a:b], None if gyr is None else gyr[a:b]))
+        for run in self.conditioning.runs(time_s, acc, gyr):
+            if run.after_long_gap:
+                # The bout ends at a hole too long to bridge.
+                out.extend(self._tick(final=True))
+                self.ring.clear()
+                self.orientation.restart()
+                self._due_s = np.inf
+            self._pending.append((run.time_s, run.acc_mps2, run.gyr_dps))
+            self.n_samples += len(run.time_s)
+            self._since_tick += len(run.time_s)
+            if self._since_tick >= self.hop_n or run.time_s[-1] >= self._due_s:
+                out.extend(self._tick())
         return out
 
-    def _run(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> list[StepUpdate]:
-        out: list[StepUpdate] = []
-        if self._last_t is not None:
-            fresh = t > self._last_t + 0.5 * self.period_s
-            if not fresh.all():  # repeated samples (e.g. a resent packet)
-                t, acc = t[fresh], acc[fresh]
-                gyr = None if gyr is None else gyr[fresh]
-                if len(t) == 0:
-                    return out
-            gap_s = t[0] - self._last_t
-            missing = int(round(gap_s * self.fs)) - 1
-            if missing > 0:
-                self.lost_samples += missing
-                if gap_s <= MAX_BRIDGE_S + 1e-9:
-                    t, acc, gyr = self._bridge(t, acc, gyr, missing)
-                else:
-                    out.extend(self._tick(final=True))
-                    self.ring.clear()
-                    self.orientation.restart()
-                    self._due_s = np.inf
-        self._pending.append((t, acc, gyr))
-        self._last_t = float(t[-1])
-        self._last_acc = acc[-1].copy()
-        self._last_gyr = None if gyr is None else gyr[-1].copy()
-        self.n_samples += len(t)
-        self._since_tick += len(t)
-        if self._since_tick >= self.hop_n or self._last_t >= self._due_s:
-            out.extend(self._tick())
-        return out
+    @property
+    def lost_samples(self) -> int:
+        """Samples missing from the stream so far."""
+        return self.conditioning.lost_samples
 
     def _process_pending(self) -> None:
         """Orient the samples received since the last detector run, in one batch.
@@ -260,20 +220,6 @@ class LiveAnalyzer:
             )[[0, 3, 1, 2, 4, 5, 6, 7]]
         )
 
-    def _bridge(
-        self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, missing: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Prepend linearly interpolated samples across a short hole."""
-        assert self._last_t is not None and self._last_acc is not None
-        frac = np.arange(1, missing + 1) / (missing + 1)
-        t_fill = self._last_t + frac * (t[0] - self._last_t)
-        acc_fill = self._last_acc + frac[:, None] * (acc[0] - self._last_acc)
-        t = np.concatenate([t_fill, t])
-        acc = np.concatenate([acc_fill, acc])
-        if gyr is not None and self._last_gyr is not None:
-            gyr = np.concatenate([self._last_gyr + frac[:, None] * (gyr[0] - self._last_gyr), gyr])
-        return t, acc, gyr
-
     def finish(self) -> list[StepUpdate]:
         """End of the stream: publish what can still be completed."""
         return self._tick(final=True)
@@ -294,7 +240,7 @@ class LiveAnalyzer:
         strike, toe = ev.foot_strike_s, ev.toe_off_s
         if len(strike) == 0:
             return []
-        new = strike > self._last_published_fs + SAME_STEP_S
+        new = strike > self._last_published_strike_s + SAME_STEP_S
         idx = np.flatnonzero(new)
         if len(idx) == 0:
             return []
@@ -304,7 +250,7 @@ class LiveAnalyzer:
         ready_at = np.where(has_next, next_toe + self.settle_s, toe + self.max_wait_s)
         # A strike whose surroundings do not (yet) look like running, e.g. the
         # first of a bout, waits until the window a second later is in.
-        clear = running_at(w[_MAG], np.searchsorted(t, strike), self.fs)
+        clear = running_at_times(t, w[_MAG], strike, self.fs)
         ready_at = np.where(clear, ready_at, np.maximum(ready_at, strike + RUNNING_LOOKAHEAD_S))
         # Steps are published in order: none is ready before the one before it.
         ready_at = np.maximum.accumulate(ready_at)
@@ -315,10 +261,11 @@ class LiveAnalyzer:
         first_pending = next((k for k in idx if not ready[k]), None)
         if first_pending is not None:
             due = float(ready_at[first_pending])
-            if not has_next[first_pending] and self._sides.step_s:
+            step_s = self._sides.median_step_s
+            if not has_next[first_pending] and step_s is not None:
                 # The next contact is not in yet: expect it one step later, so the
                 # detector runs when it should be complete rather than a hop later.
-                due = min(due, float(toe[first_pending] + np.median(self._sides.step_s)))
+                due = min(due, float(toe[first_pending] + step_s))
                 due += self.settle_s
             if not clear[first_pending]:
                 # Whether it is running becomes clear as data arrive: look again soon.
@@ -329,32 +276,28 @@ class LiveAnalyzer:
             return []
         sides = np.full(len(strike), col.SIDE_UNKNOWN, dtype=object)
         if self.has_gyro:
-            sides[idx] = self._sides_assign(t, w, strike[idx], toe[idx])
+            lateral = lowpass(w[_L], SIDE_CUTOFF_HZ, self.fs)
+            sides[idx] = self._sides.assign(t, lateral, w[_OBL], strike[idx], toe[idx])
         segment_end = np.where(has_next, t_end, strike)
         if final:
             segment_end = np.where(next_toe < t_end, segment_end, strike)
+        # Without a gyroscope the causal tilt keeps the stride's ripple: a 1-s mean.
         lean = w[_LEAN] if self.has_gyro else moving_mean(w[_LEAN], int(self.fs))
-        peak_cut = PEAK_CUTOFF_HZ
-        vertical_peak, forward_peak = lowpass(w[[_V, _F]], peak_cut, self.fs, axis=1)
-        table = step_table(
+        signals = body_signals(
             t,
             self.fs,
-            strike,
-            toe,
-            sides,
-            segment_end,
-            vertical_peak,
-            lowpass(w[_V], self.params.edge_cutoff_hz, self.fs),
-            forward_peak,
-            lean,
-            w[_OBL] if self.has_gyro else None,
-            w[_ROT] if self.has_gyro else None,
-            ev.active_peak_g,
+            w[_V],
+            w[_F],
+            self.params.edge_cutoff_hz,
+            lean_deg=lean,
+            obliquity_deg=w[_OBL] if self.has_gyro else None,
+            rotation_deg=w[_ROT] if self.has_gyro else None,
         )
-        running = self._running(t, w[_MAG], strike[idx])
+        table = step_table(signals, Stances(strike, toe, sides, segment_end, ev.active_peak_g))
+        running = running_steps(t, w[_MAG], strike[idx], self.fs)
         out = []
         for k, is_running in zip(idx, running, strict=True):
-            self._last_published_fs = float(strike[k])
+            self._last_published_strike_s = float(strike[k])
             if not is_running:
                 continue
             row = {c: table.iloc[k][c] for c in col.STEP_COLUMNS}
@@ -364,68 +307,15 @@ class LiveAnalyzer:
             out.append(StepUpdate(row, float(ready_at[k]), t_end))
         return out
 
-    def _running(self, t: np.ndarray, magnitude_g: np.ndarray, strikes: np.ndarray) -> np.ndarray:
-        """Whether the signal around each foot strike passes the core's running rule.
-
-        The window centred on the strike, or the one a second later (the first
-        step after standing has standing in the first), as the offline
-        segments put their boundary between window centres.
-        """
-        at = np.searchsorted(t, strikes)
-        later = np.searchsorted(t, strikes + 1.0)
-        return running_at(magnitude_g, at, self.fs) | running_at(magnitude_g, later, self.fs)
-
-    def _sides_assign(
-        self, t: np.ndarray, w: np.ndarray, strikes: np.ndarray, toe_offs: np.ndarray
-    ) -> np.ndarray:
-        """Sides of new steps from the same evidence as the core, decided online.
-
-        Per stance: the lateral force pushes toward the midline (-y on a left
-        stance) and the swing side drops (obliquity up on a left stance). The
-        parity of the current run of regular steps is decided once the
-        accumulated alternating evidence is clear.
-        """
-        i0 = np.searchsorted(t, strikes)
-        i1 = np.maximum(np.searchsorted(t, toe_offs), i0 + 1)
-        lateral = lowpass(w[_L], 10.0, self.fs)
-        raw = np.column_stack([-mean_between(lateral, i0, i1), mean_between(w[_OBL], i0, i1)])
-        st = self._sides
-        out = np.full(len(strikes), col.SIDE_UNKNOWN, dtype=object)
-        for k, strike in enumerate(strikes):
-            if st.last_strike_s is not None:
-                step = strike - st.last_strike_s
-                median = float(np.median(st.step_s)) if st.step_s else step
-                if step >= 1.5 * median or step > MAX_STEP_S:
-                    st.raw.clear()
-                    st.parities.clear()
-                    st.parity = 0
-                    st.step_s.clear()
-                else:
-                    st.step_s.append(step)
-                    st.parity ^= 1
-            st.last_strike_s = float(strike)
-            st.raw.append(raw[k])
-            st.parities.append(st.parity)
-            # The same robust evidence and vote as the offline core, over the
-            # steps of the current run seen so far.
-            history = np.array(st.raw)
-            z = side_evidence_scale(history).sum(axis=1)
-            signs = np.where(np.array(st.parities) == 0, 1.0, -1.0)
-            decision = side_vote(signs * z)
-            if decision == 0:
-                continue
-            left = (st.parity == 0) == (decision > 0)
-            out[k] = col.SIDE_LEFT if left else col.SIDE_RIGHT
-        return out
-
     # ------------------------------------------------------------------ summaries
 
     def recent_steps(self, span_s: float | None = None) -> pd.DataFrame:
         """Published steps of the last ``span_s`` (default ``rolling_s``) as a step table."""
         span = self.rolling_s if span_s is None else span_s
         rows = list(self.recent)
-        if rows and self._last_t is not None:
-            rows = [r for r in rows if r[col.FOOT_STRIKE] >= self._last_t - span]
+        last_t = self.conditioning.last_t
+        if rows and last_t is not None:
+            rows = [r for r in rows if r[col.FOOT_STRIKE] >= last_t - span]
         if not rows:
             return pd.DataFrame(
                 {c: pd.Series(dtype=object if c == col.SIDE else float) for c in col.STEP_COLUMNS}
@@ -452,34 +342,33 @@ class LiveAnalyzer:
             running_s = 0.0
         extra = self._extra()
         w = self.ring.last(self.window_n)
-        if len(steps) and np.isfinite(steps[col.STEP_TIME]).any() and w.shape[1] > 0:
-            period = int(round(np.nanmedian(steps[col.STEP_TIME]) / 1000 * self.fs))
+        step_ms = steps[col.STEP_TIME].to_numpy(float)
+        if len(steps) and np.isfinite(step_ms).any() and w.shape[1] > 0:
             vertical = lowpass(w[_V], PEAK_CUTOFF_HZ, self.fs)
-            extra["step_regularity"], extra["stride_regularity"] = regularity(vertical, period)
+            extra["step_regularity"], extra["stride_regularity"] = step_regularity(
+                vertical, step_ms, self.fs
+            )
         if self.has_gyro and len(steps) and w.shape[1] > 0:
             # Camber vs stance drop, as offline, over the steps still in the window.
             t = w[_T]
             inside = steps[steps[col.FOOT_STRIKE] >= t[0]]
-            strikes = inside[col.FOOT_STRIKE].to_numpy(float)
-            extra.update(
-                pelvic_level_summary(
-                    t,
-                    w[_OBL],
-                    strikes,
-                    inside[col.TOE_OFF].to_numpy(float),
-                    inside[col.SIDE].to_numpy(object),
-                    np.full(len(strikes), t[-1]),
-                )
+            stances = Stances(
+                inside[col.FOOT_STRIKE].to_numpy(float),
+                inside[col.TOE_OFF].to_numpy(float),
+                inside[col.SIDE].to_numpy(object),
+                np.full(len(inside), t[-1]),
             )
+            extra.update(pelvic_level_summary(t, w[_OBL], stances))
         return summary_compute(
             steps, min(self.rolling_s, self.duration_s), running_s, self.speed_mps, extra
         )
 
     @property
     def duration_s(self) -> float:
-        if self._first_t is None or self._last_t is None:
+        first_t, last_t = self.conditioning.first_t, self.conditioning.last_t
+        if first_t is None or last_t is None:
             return 0.0
-        return self._last_t - self._first_t
+        return last_t - first_t
 
     def overall_summary(self) -> dict[str, Any]:
         """The whole-run summary over every step published so far.

@@ -34,8 +34,8 @@ from gaitback.errors import GaitbackError
 from gaitback.feedback.thresholds import thresholds_load
 from gaitback.live.analyzer import LiveAnalyzer, StepUpdate
 from gaitback.live.coaching import Coach
-from gaitback.live.dashboard import DashboardState, PlainDashboard, RichDashboard
 from gaitback.live.sound import CueSpeaker
+from gaitback.present.dashboard import DashboardState, PlainDashboard, RichDashboard
 
 #: Data time between two findings evaluations (s).
 EVALUATE_EVERY_S = 2.0
@@ -266,7 +266,7 @@ def final_analysis(options: LiveOptions) -> tuple[dict[str, Path], dict[str, Any
 def final_result(options: LiveOptions) -> tuple[dict[str, Path], AnalysisResult]:
     """:func:`final_analysis`, returning the analysis itself (its ``findings`` filled in),
     so the end of the session can show the summary and the findings on screen."""
-    from gaitback import analyze
+    from gaitback.api import analyze
     from gaitback.history import default_db_path
     from gaitback.workflow import SessionOptions, session_process
 

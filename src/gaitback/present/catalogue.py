@@ -19,7 +19,7 @@ from gaitback import schema as col
 from gaitback.feedback.evidence import METRIC_LABELS
 from gaitback.feedback.rules import RULES, MetricRule
 from gaitback.feedback.thresholds import Thresholds
-from gaitback.present.numbers import MISSING, finite, number_text
+from gaitback.numbers import MISSING, finite, number_text
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from gaitback import schema as col
 from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
-from gaitback.present.numbers import number_text
+from gaitback.numbers import number_text
 from gaitback.present.plots import figure_data_uri
 
 #: (quantity, label, unit, decimals) in display order.

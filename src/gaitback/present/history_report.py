@@ -22,7 +22,7 @@ from gaitback.history.load import DEFAULT_RULE_PCT, weekly_load
 from gaitback.history.shoes import STATUS_OK, STATUS_RETIRED, ShoeMileage
 from gaitback.history.store import HistoryError
 from gaitback.history.trends import TREND_METRICS, trend_summary
-from gaitback.present.numbers import MISSING, finite, number_text
+from gaitback.numbers import MISSING, finite, number_text
 
 #: Label and decimals per key metric (short labels for table headers; units from the schema).
 _SHORT = {
@@ -86,7 +86,7 @@ class HistoryView:
 
 
 def fmt_number(value: float | None, decimals: int = 1, signed: bool = False) -> str:
-    """The one number formatter (:func:`gaitback.present.numbers.number_text`)."""
+    """The one number formatter (:func:`gaitback.numbers.number_text`)."""
     return number_text(value, decimals, signed=signed)
 
 

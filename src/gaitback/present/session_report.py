@@ -25,9 +25,7 @@ from gaitback.feedback import advice
 from gaitback.feedback.evidence import METRIC_LABELS
 from gaitback.feedback.findings import Finding
 from gaitback.feedback.thresholds import Thresholds, thresholds_load
-from gaitback.present import plots
-from gaitback.present.catalogue import key_metric_rows, typical_range
-from gaitback.present.numbers import (
+from gaitback.numbers import (
     MISSING,
     duration_text,
     finite,
@@ -35,6 +33,8 @@ from gaitback.present.numbers import (
     pace_text,
     when_text,
 )
+from gaitback.present import plots
+from gaitback.present.catalogue import key_metric_rows, typical_range
 from gaitback.present.style import CSS
 
 _ORDER = {"act": 0, "watch": 1, "ok": 2, "not_evaluated": 3}

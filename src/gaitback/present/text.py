@@ -13,7 +13,7 @@ from rich.text import Text
 from gaitback import schema as col
 from gaitback.feedback.advice import WARNING_SIGNS
 from gaitback.feedback.findings import Finding
-from gaitback.present.numbers import MISSING, number_text
+from gaitback.numbers import MISSING, number_text
 
 if TYPE_CHECKING:
     from gaitback.core.result import AnalysisResult

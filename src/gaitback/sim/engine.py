@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import cumulative_trapezoid
 
-import gaitback
 from gaitback import schema as col
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording, RecordingMeta, find_gaps, write_recording
@@ -29,6 +28,7 @@ from gaitback.sim.pelvis import body_rates_dps, body_to_pelvis, pelvis_angles_de
 from gaitback.sim.sensor import band_limit, digitise, kept_samples, mount_matrix, ringing_g
 from gaitback.sim.tissue import loose_mount, sacral_extra_g
 from gaitback.sim.truth import TRUTH_SCHEMA, json_ready, step_truth, summary_truth
+from gaitback.version import __version__
 
 #: Minimum internal (physics) rate; it is also at least 5x the output rate.
 MIN_INTERNAL_RATE_HZ = 1000.0
@@ -193,7 +193,7 @@ def simulate(params: SimParams) -> SimResult:
                 walking.append({col.FOOT_STRIKE: fs_s, col.SIDE: "L" if side > 0 else "R"})
     truth = {
         "schema": TRUTH_SCHEMA,
-        "generator": f"gaitback.sim {gaitback.__version__}",
+        "generator": f"gaitback.sim {__version__}",
         "params": params.to_dict(),
         "faults": list(params.faults),
         "segments": timeline.segments(),

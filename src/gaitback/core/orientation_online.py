@@ -1,4 +1,4 @@
-"""Causal body-frame orientation for live analysis.
+"""Causal body-frame orientation: the live counterpart of :mod:`gaitback.core.orientation`.
 
 The offline estimate (:mod:`gaitback.core.orientation`) sees the whole recording:
 zero-phase tilt correction, heading from all running, mount from all standing.
@@ -29,10 +29,9 @@ from gaitback.core.activity import SLOW_CUTOFF_HZ, ActivityParams
 from gaitback.core.conditioning import cutoff_clamp
 from gaitback.core.orientation import TILT_CUTOFF_HZ, nominal_mount, pelvis_angles
 from gaitback.recording import axes_matrix
-from gaitback.schema import STANDARD_GRAVITY_MPS2
+from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 
 _UP = np.array([0.0, 0.0, 1.0])
-G = STANDARD_GRAVITY_MPS2
 
 #: Time constant of the tilt feedback (s): slow next to a stride, fast next to gyro drift.
 TILT_FEEDBACK_S = 2.0

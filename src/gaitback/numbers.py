@@ -1,7 +1,8 @@
 """The one number formatter and the one "missing" symbol of everything gaitback shows.
 
-A leaf module (nothing from gaitback imported), so the feedback layer's explanations use
-the same formatting as the reports without depending on the rest of the presentation.
+A base module (nothing from gaitback imported), so the feedback layer's explanations and
+the presentation (:mod:`gaitback.present`) format numbers the same way, and neither
+imports the other's layer for it (``tests/test_layers.py``).
 """
 
 from __future__ import annotations

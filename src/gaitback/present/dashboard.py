@@ -20,7 +20,7 @@ from rich.text import Text
 
 from gaitback.feedback.evidence import Direction, level_of
 from gaitback.feedback.thresholds import Thresholds
-from gaitback.present.numbers import finite, number_text
+from gaitback.numbers import finite, number_text
 
 # 5-line glyphs, 3 cells wide ("#" is ink).
 _GLYPHS: dict[str, tuple[str, ...]] = {
