@@ -103,15 +103,7 @@ def _check_rigid(result: gaitback.core.result.AnalysisResult, truth: dict,
     return acc
 
 
-#: The bundled lossy recording has one hole of 0.11 s, longer than the 0.1 s that is
-#: bridged: the run is split there and the stance inside it is lost (F1 0.989); the
-#: fresh seeds below, with the same loss rate, hold the targets.
-PACKET_LOSS_XFAIL = pytest.mark.xfail(strict=False, reason=(
-    "bundled lowcost_100hz: a 0.11-s hole splits the run and its stance is lost"))
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=PACKET_LOSS_XFAIL) if n == "lowcost_100hz" else n for n in NAMES
-])
+@pytest.mark.parametrize("name", NAMES)
 def test_bundled_recording_matches_truth(name: str) -> None:
     truth = _truth(name)
     rec = read_recording(BUNDLED / f"{name}.csv")

@@ -102,19 +102,18 @@ def activity_label_windows(
     windows = sliding_window_view(magnitude_g, width)[::hop]
     centres = np.arange(len(windows)) * hop + width // 2
     p5, p95 = _window_percentiles(windows, (5, 95))
-    slow = lowpass(magnitude_g, SLOW_CUTOFF_HZ, sample_rate_hz)
-    slow_windows = sliding_window_view(slow, width)[::hop]
-    std = np.concatenate(
-        [slow_windows[a : a + 2048].std(axis=1) for a in range(0, len(slow_windows), 2048)]
-    )
+    std = _slow_std(magnitude_g, sample_rate_hz, width, hop, len(windows))
     labels = np.full(len(windows), col.UNKNOWN_ACTIVITY, dtype=object)
     still = std < params.standing_max_std_g
     if gyro_speed_dps is not None and still.any():
         # Only windows still by the accelerometer need the gyroscope's word.
         gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop][still]
         still[still] = _window_percentiles(gyro_windows, (95,))[0] < params.standing_max_gyro_dps
+    csum = np.concatenate([[0.0], np.cumsum(magnitude_g)])
+    starts = np.arange(len(windows)) * hop
+    mean_g = (csum[starts + width] - csum[starts]) / width
     running = _running_rule(
-        p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params, True
+        p95 - p5, mean_g, magnitude_g, centres, sample_rate_hz, params, True
     )
     walking = (
         ~running & ~still & (std >= params.walking_min_std_g) & (p5 > params.running_max_floor_g)
@@ -146,6 +145,27 @@ def running_at(
     p5, p95 = _window_percentiles(windows, (5, 95))
     return _running_rule(
         p95 - p5, windows.mean(axis=1), magnitude_g, centres, sample_rate_hz, params
+    )
+
+
+def _slow_std(
+    magnitude_g: np.ndarray, sample_rate_hz: float, width: int, hop: int, n_windows: int
+) -> np.ndarray:
+    """Standard deviation of |f| below :data:`SLOW_CUTOFF_HZ` in each window.
+
+    Computed at about :data:`PERIODICITY_RATE_HZ`: content below 5 Hz needs no
+    more, and ``magnitude_g`` (low-passed at 20 Hz) leaves nothing that would
+    fold below 5 Hz from there.
+    """
+    every = max(1, int(sample_rate_hz // PERIODICITY_RATE_HZ))
+    slow = lowpass(magnitude_g[::every], SLOW_CUTOFF_HZ, sample_rate_hz / every)
+    width_d = max(2, min(len(slow), int(round(width / every))))
+    starts = np.minimum(np.round(np.arange(n_windows) * hop / every).astype(int),
+                        len(slow) - width_d)
+    view = sliding_window_view(slow, width_d)
+    return np.concatenate(
+        [view[starts[a : a + 2048]].std(axis=1) for a in range(0, n_windows, 2048)]
+        or [np.array([])]
     )
 
 

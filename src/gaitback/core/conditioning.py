@@ -15,9 +15,10 @@ from gaitback.core.filters import filtfilt_fft
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
 
-#: Longest gap bridged by interpolation before filtering (s). Two lost packets
-#: of a typical BLE stream; long enough to keep a step's context, short enough
-#: that an interpolated span cannot hide a whole stance (>= 150 ms).
+#: Most missing data bridged by interpolation before filtering (s): the time
+#: between the real samples either side, less one sample period. Two lost
+#: packets of a typical BLE stream; long enough to keep a step's context, short
+#: enough that an interpolated span cannot hide a whole stance (>= 150 ms).
 MAX_BRIDGE_S = 0.1
 
 #: Grid samples kept inside a long gap (s): enough for filters to settle
@@ -81,8 +82,9 @@ def signals_uniform(recording: Recording, max_bridge_s: float = MAX_BRIDGE_S) ->
     recording
         Validated recording (strictly increasing time).
     max_bridge_s
-        Gaps up to this length are bridged by linear interpolation (flagged in
-        ``bridged``); longer gaps split the grid into separate ``blocks``.
+        Gaps missing up to this much data (the time between the real samples
+        either side, less one period) are bridged by linear interpolation
+        (flagged in ``bridged``); longer gaps split the grid into ``blocks``.
 
     Notes
     -----
@@ -125,7 +127,7 @@ def _block_grid(
     t: np.ndarray, period: float, max_bridge_s: float, source: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """The grid times, and which of them lie in a long gap (see :func:`signals_uniform`)."""
-    cut = np.flatnonzero(np.diff(t) > max_bridge_s) + 1
+    cut = np.flatnonzero(np.diff(t) > max_bridge_s + period + 1e-9) + 1
     first = np.concatenate([[0], cut])
     last = np.concatenate([cut - 1, [len(t) - 1]])
     span = t[last] - t[first]

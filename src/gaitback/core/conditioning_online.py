@@ -47,7 +47,9 @@ class OnlineConditioning:
     sample_rate_hz
         Nominal rate of the stream.
     max_bridge_s
-        Holes up to this long are bridged; longer ones set ``after_long_gap``.
+        Holes missing up to this much data (the time between the samples
+        either side, less one period) are bridged; longer ones set
+        ``after_long_gap``.
     """
 
     def __init__(self, sample_rate_hz: float, max_bridge_s: float = MAX_BRIDGE_S) -> None:
@@ -103,7 +105,7 @@ class OnlineConditioning:
             missing = int(round(gap_s * self.fs)) - 1
             if missing > 0:
                 self.lost_samples += missing
-                if gap_s <= self.max_bridge_s + 1e-9:
+                if gap_s <= self.max_bridge_s + self.period_s + 1e-9:
                     t, acc, gyr = self._bridge(t, acc, gyr, missing)
                 else:
                     after_long_gap = True

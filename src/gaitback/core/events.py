@@ -146,6 +146,7 @@ def steps_detect(
     sample_rate_hz: float,
     params: EventParams = EventParams(),
     bridged: np.ndarray | None = None,
+    edge_g: np.ndarray | None = None,
 ) -> StepEvents:
     """Detect the stances of one running segment.
 
@@ -164,6 +165,10 @@ def steps_detect(
         drop steps: a stance whose edge falls in a gap (<= 0.1 s) still
         happened, and its edge is timed on the straight line joining the real
         samples either side, within about half the gap.
+    edge_g
+        ``vertical_g`` low-passed at ``params.edge_cutoff_hz``, when the caller
+        has it already (filtered over the whole recording, the segment's ends
+        see the data beyond them rather than an extension).
 
     Returns
     -------
@@ -195,7 +200,7 @@ def steps_detect(
     )
     before = np.maximum(troughs[:-1], peaks - 2 * reach)
 
-    edge = lowpass(vertical_g, params.edge_cutoff_hz, rate)
+    edge = lowpass(vertical_g, params.edge_cutoff_hz, rate) if edge_g is None else edge_g
     strike = _strike_tangent(edge, envelope, before, peaks, params.strike_rise_fraction, rate)
 
     active = lowpass(vertical_g, params.active_harmonics / period, rate)
@@ -205,7 +210,7 @@ def steps_detect(
     stop = np.clip(np.nan_to_num(next_strike, nan=n - 1.0).astype(int), start + 2, n - 1)
     toe_off, floor = _toe_off_tangent(active, start, stop, rate)
     if bridged is not None and bridged.any():
-        strike = _strike_in_gap(strike, edge, bridged, before, peaks)
+        strike = _strike_in_gap(strike, bridged, before, peaks)
 
     index = np.arange(n)
     t_strike = np.interp(np.nan_to_num(strike), index, time_s)
@@ -298,34 +303,40 @@ def _toe_off_tangent(
 
 def _strike_in_gap(
     strike: np.ndarray,
-    edge: np.ndarray,
     bridged: np.ndarray,
     flight: np.ndarray,
     peaks: np.ndarray,
 ) -> np.ndarray:
-    """Foot strikes whose loading rise was lost in a short gap: the middle of the gap.
+    """Foot strikes whose loading rise was lost in a short gap, timed from their peak.
 
-    When the last real sample before a gap is still at the flight level and the
-    first one after it is already well up the rise, the touchdown happened
-    somewhere inside the gap; a tangent drawn on the samples after it would put
-    it at the gap's end. The middle of the gap is the estimate with the least
-    worst-case error (half the gap, <= 50 ms for the gaps that are bridged).
+    A tangent landing inside a bridged gap, or within a sample of its ends,
+    was drawn on the straight line that bridges it (or on the first samples
+    after it), not on the rise: it says nothing about when the foot landed.
+    The stance's envelope peak survives a short gap, and the time from foot
+    strike to that peak is steady from step to step, so the strike is the
+    peak minus the median lead of the stances whose rise was fully recorded.
+    With fewer than five of those, the middle of the gap (worst case half the
+    gap, <= 50 ms).
     """
     out = strike.copy()
-    n = len(edge)
-    starts = np.flatnonzero(np.diff(np.concatenate([[0], bridged.astype(np.int8)])) == 1)
-    stops = np.flatnonzero(np.diff(np.concatenate([bridged.astype(np.int8), [0]])) == -1) + 1
-    for a, b in zip(starts, stops, strict=True):
-        last_real, first_real = a - 1, b
-        if last_real < 0 or first_real >= n:
-            continue
-        k = np.searchsorted(peaks, first_real)  # the stance whose rise follows the gap
-        if k >= len(peaks) or flight[k] > first_real:
-            continue
-        base = max(edge[flight[k]], 0.0)
-        height = edge[peaks[k]] - base
-        if edge[last_real] < base + 0.2 * height < edge[first_real]:
-            out[k] = 0.5 * (last_real + first_real)
+    mask = bridged.astype(np.int8)
+    starts = np.flatnonzero(np.diff(np.concatenate([[0], mask])) == 1)
+    stops = np.flatnonzero(np.diff(np.concatenate([mask, [0]])) == -1) + 1
+    last_real, first_real = starts - 1, stops
+    # A tangent on the bridging line meets the flight level at or just before
+    # its start; one on the samples after the gap, at its end.
+    gap = np.searchsorted(last_real, strike + 1, side="right") - 1
+    safe = np.maximum(gap, 0)
+    lost = np.isfinite(strike) & (gap >= 0) & (strike <= first_real[safe] + 1)
+    if not lost.any():
+        return out
+    count = np.concatenate([[0], np.cumsum(mask)])
+    clean = np.isfinite(strike) & (count[peaks + 1] - count[flight] == 0)
+    if clean.sum() >= 5:
+        lead = np.median(peaks[clean] - strike[clean])
+        out[lost] = peaks[lost] - lead
+    else:
+        out[lost] = 0.5 * (last_real[safe[lost]] + first_real[safe[lost]])
     return out
 
 

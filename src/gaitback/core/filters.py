@@ -76,8 +76,19 @@ CACHED_FFT_LENGTH = 1 << 16
 def _power_table(n_fft: int, cutoff_hz: float, sample_rate_hz: float, order: int) -> np.ndarray:
     if n_fft <= CACHED_FFT_LENGTH:
         return _power_table_cached(n_fft, cutoff_hz, sample_rate_hz, order)
-    freq = np.fft.rfftfreq(n_fft, 1.0 / sample_rate_hz)
-    return butter_power(freq, cutoff_hz, sample_rate_hz, order)
+    # Long runs: one table of tan(pi f / fs) serves every cut-off and order.
+    ratio = _warped_frequencies(n_fft) / math.tan(math.pi * cutoff_hz / sample_rate_hz)
+    ratio *= ratio
+    with np.errstate(over="ignore"):
+        power = ratio**order
+    power += 1.0
+    return np.reciprocal(power, out=power)
+
+
+@lru_cache(maxsize=2)
+def _warped_frequencies(n_fft: int) -> np.ndarray:
+    """``tan(pi k / n_fft)`` at the rfft bins (the bilinear transform's frequency axis)."""
+    return np.tan(np.pi * np.minimum(np.fft.rfftfreq(n_fft), 0.5))
 
 
 @lru_cache(maxsize=64)

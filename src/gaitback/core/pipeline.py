@@ -138,7 +138,9 @@ def gait_process(
         if row.activity != col.RUNNING:
             continue
         sl = slice(row.start_idx, row.stop_idx)
-        ev = steps_detect(t[sl], vertical_g[sl], fs, event_params, bridged[sl])
+        ev = steps_detect(
+            t[sl], vertical_g[sl], fs, event_params, bridged[sl], signals.vertical_edge_g[sl]
+        )
         strikes.append(ev.foot_strike_s)
         toe_offs.append(ev.toe_off_s)
         active_peaks.append(ev.active_peak_g)
