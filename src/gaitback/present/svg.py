@@ -171,21 +171,24 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> tuple[np.ndarray, int]:
     """Round tick values inside ``[lo, hi]`` and the decimals they need.
 
     Ticks are 1, 2, 2.5 or 5 x 10^k apart, the spacing whose number of ticks is nearest
-    to ``target`` (the wider spacing on a tie).
+    to ``target`` (counting fewer than three as one further; on a tie, not 2.5, then the
+    wider).
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return (np.array([lo]) if math.isfinite(lo) else np.array([])), 0
     magnitude = 10.0 ** math.floor(math.log10((hi - lo) / max(target, 1)))
-    best: tuple[float, float, int, int] | None = None
+    best: tuple[float, bool, float, int, int] | None = None
     for scale in (0.1, 1.0, 10.0):
         for multiple in (1.0, 2.0, 2.5, 5.0):
             step = multiple * magnitude * scale
             first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
-            key = (abs(last - first + 1 - target), -step, first, last)
+            count = last - first + 1
+            # Fewer than three ticks are hard to read a value against.
+            key = (abs(count - target) + (count < 3), multiple == 2.5, -step, first, last)
             if best is None or key < best:
                 best = key
     assert best is not None
-    step, first, last = -best[1], best[2], best[3]
+    step, first, last = -best[2], best[3], best[4]
     ticks = np.arange(first, last + 1) * step
     decimals = 0
     while decimals < 6 and abs(round(step, decimals) - step) > 1e-9 * step:
