@@ -179,7 +179,7 @@ def test_cli_compare_writes_summary_and_report(run, capsys):
         assert compare[key]["watch"] == pytest.approx(RUN_EXPECTED[key], abs=1e-3)
     report = (out / "report.html").read_text()
     assert "Side by side with your watch" in report
-    assert "alt='gaitback and watch traces'" in report
+    assert 'role="img" aria-label="gaitback and watch traces"' in report
     assert "time-aligned" in report
 
 

@@ -71,7 +71,12 @@ def open_report(browser, path: Path):
         "return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
         ".length;"
     )
-    n_images = browser.execute_script("return document.images.length;")
+    # The plots are inline SVG charts: count those the browser laid out with a real size.
+    n_images = browser.execute_script(
+        "return document.images.length + Array.from(document.querySelectorAll("
+        "'svg[role=img]')).filter(s => {const r = s.getBoundingClientRect();"
+        " return r.width > 300 && r.height > 100;}).length;"
+    )
     return severe, text, broken, n_images
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import gaitback
-from test_report_html import IMG_RE, external_references
+from test_report_html import charts, check_chart, external_references
 
 if not hasattr(gaitback, "analyze"):
     pytest.skip("needs gaitback.analyze (not built yet)", allow_module_level=True)
@@ -35,7 +35,10 @@ def test_report_renders_for_bundled_recording(csv, tmp_path):
     assert [f.id for f in findings] == list(FINDING_IDS)
     for finding in findings:
         assert f"id='finding-{finding.id}'" in html
-    n_images = len(IMG_RE.findall(html))
+    figures = charts(html)
+    for chart in figures:
+        check_chart(chart)
+    n_images = len(figures)
     has_gyro = bool(result.summary.get("has_gyro"))
     has_sides = result.steps["side"].isin(["L", "R"]).sum() >= 6
     has_posture = any(

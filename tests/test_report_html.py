@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -11,8 +11,37 @@ from gaitback.feedback import advice, findings_evaluate
 from gaitback.present.session_report import report_write
 from test_feedback_support import make_result, make_result_without_running
 
-IMG_RE = re.compile(r"<img\s+src='data:image/png;base64,([A-Za-z0-9+/=]+)'")
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CHART_START = re.compile(r"<svg\b[^>]*\brole=\"img\"")
+SVG_TAG = re.compile(r"<svg\b|</svg>")
+
+
+def charts(html: str) -> list[ET.Element]:
+    """Every inline ``<svg role="img">`` chart of the page, each parsed as XML on its own."""
+    found = []
+    for start in CHART_START.finditer(html):
+        depth = 0
+        for tag in SVG_TAG.finditer(html, start.start()):
+            depth += 1 if tag.group(0) == "<svg" else -1
+            if depth == 0:
+                found.append(ET.fromstring(html[start.start():tag.end()]))
+                break
+        else:
+            raise AssertionError("an <svg> chart is not closed")
+    return found
+
+
+def drawn_paths(chart: ET.Element) -> list[str]:
+    """Path data of the drawn series (lines, dots, ±SD fills, bars' whiskers)."""
+    return [p.get("d", "") for p in chart.iter("path")
+            if p.get("class") in ("line", "dots", "fill", "error")]
+
+
+def check_chart(chart: ET.Element) -> None:
+    assert chart.tag == "svg" and chart.get("role") == "img"
+    assert chart.get("aria-label") and chart.get("viewBox")
+    assert chart.findtext("title")
+    assert chart.find(".//rect[@class='area']") is not None
+    assert drawn_paths(chart) and all(d.strip() for d in drawn_paths(chart))
 
 
 def external_references(html: str) -> list[str]:
@@ -54,10 +83,13 @@ def no_running_report(tmp_path_factory):
 def test_report_is_single_file_with_findings_summary_and_four_plots(faults_report):
     html, findings, _ = faults_report
     assert external_references(html) == []
-    images = IMG_RE.findall(html)
-    assert len(images) == 4  # timeline, step cycles left vs right, posture, left/right bars
-    for data in images:
-        assert base64.b64decode(data).startswith(PNG_MAGIC)
+    assert "<img" not in html
+    figures = charts(html)
+    assert len(figures) == 4  # timeline, step cycles left vs right, posture, left/right bars
+    for chart in figures:
+        check_chart(chart)
+    names = [chart.get("aria-label") for chart in figures]
+    assert names[0].startswith("Step by step plot") and names[3].startswith("Left vs right")
     # Findings with evidence and advice first, then the key measures, then the plots.
     order = [html.index(h) for h in ("<h2>Findings", "<h2>Key measures", "<h2>Plots")]
     assert order == sorted(order)
@@ -109,7 +141,7 @@ def test_data_quality_line(acc_only_report):
 
 def test_accelerometer_only_report_renders_with_a_note_for_posture(acc_only_report):
     html = acc_only_report[0]
-    assert len(IMG_RE.findall(html)) == 3
+    assert len(charts(html)) == 3
     assert "need a gyroscope" in html
     assert external_references(html) == []
     assert "not evaluated" in html
@@ -118,7 +150,7 @@ def test_accelerometer_only_report_renders_with_a_note_for_posture(acc_only_repo
 def test_no_running_report_says_so_explicitly(no_running_report):
     html, findings = no_running_report
     assert "No running was detected in this recording" in html
-    assert IMG_RE.findall(html) == []
+    assert charts(html) == []
     assert all(f.severity == "not_evaluated" for f in findings)
     assert external_references(html) == []
 
@@ -133,7 +165,7 @@ def test_text_is_escaped(tmp_path):
 
 def test_unassigned_sides_skip_the_left_right_plot(tmp_path):
     html, _ = render(tmp_path, make_result(sides_known=False, running_s=40.0))
-    assert len(IMG_RE.findall(html)) == 2  # timeline and posture; no per-side plots
+    assert len(charts(html)) == 2  # timeline and posture; no per-side plots
     assert "needs steps assigned to each foot" in html
 
 

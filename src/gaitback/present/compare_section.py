@@ -1,7 +1,8 @@
 """The report's "Side by side with your watch" section: a table and the two traces.
 
-Self-contained (its own figure and markup) so that the report only has to
-append :func:`compare_section_html` where the section belongs.
+Self-contained (its own chart and markup) so that the report only has to
+append :func:`compare_section_html` where the section belongs. The chart is inline SVG
+(:mod:`gaitback.present.svg`), like the report's other plots.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import html
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from gaitback import schema as col
 from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
 from gaitback.numbers import number_text
-from gaitback.present.plots import figure_data_uri
+from gaitback.present.plots import thin_every
+from gaitback.present.svg import Chart, Dots, Line, Panel, Series, chart_svg
 
 #: (quantity, label, unit, decimals) in display order.
 ROWS: tuple[tuple[str, str, str, int], ...] = (
@@ -55,7 +56,7 @@ def compare_table_html(compare: dict[str, Any]) -> str:
     )
 
 
-def plot_compare_traces(traces: Any) -> Figure | None:
+def plot_compare_traces(traces: Any) -> Chart | None:
     """Both traces of every quantity present on both sides, against elapsed minutes."""
     present = [
         row for row in ROWS
@@ -64,21 +65,20 @@ def plot_compare_traces(traces: Any) -> Figure | None:
     ]
     if not present:
         return None
-    fig = Figure(figsize=(8.0, 1.9 * len(present) + 0.6))
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.35)
     minutes = traces[ELAPSED].to_numpy(dtype=float) / 60.0
-    axes = fig.subplots(len(present), 1, sharex=True, squeeze=False)[:, 0]
-    for ax, (key, label, unit, _) in zip(axes, present, strict=True):
+    panels = []
+    for key, label, unit, _ in present:
+        series: list[Series] = []
         for name, colour, who in ((key, GAITBACK_COLOUR, "gaitback"),
                                   (key + WATCH_SUFFIX, WATCH_COLOUR, "watch")):
             values = traces[name].to_numpy(dtype=float)
             keep = np.isfinite(values) & np.isfinite(minutes)
-            ax.plot(minutes[keep], values[keep], ".-", ms=2, lw=0.8, color=colour, label=who)
-        ax.set_ylabel(f"{label}\n({unit})", fontsize=8)
-        ax.tick_params(labelsize=8)
-    axes[0].legend(fontsize=8, loc="upper right")
-    axes[-1].set_xlabel("minutes", fontsize=8)
-    return fig
+            every = thin_every(int(keep.sum()))
+            x, y = minutes[keep][every], values[keep][every]
+            series.append(Line(x, y, colour, width=0.8, label=who))
+            series.append(Dots(x, y, colour, size=2.5, opacity=1.0))
+        panels.append(Panel(series, ylabel=f"{label}\n({unit})"))
+    return Chart("", panels, xlabel="minutes", panel_height=110.0)
 
 
 def compare_section_html(result: Any) -> str:
@@ -96,10 +96,10 @@ def compare_section_html(result: Any) -> str:
         "(sacrum, chest strap, foot, wrist) and define contact and oscillation their own way: "
         "read steady offsets as calibration, not as error.</p>",
     ]
-    fig = plot_compare_traces(comparison.traces)
-    if fig is not None:
+    chart = plot_compare_traces(comparison.traces)
+    if chart is not None:
         axis = ("one clock" if data.get("basis") == TIME_ALIGNED
                 else "each from its own start (no common clock)")
-        parts.append(f"<img src='{figure_data_uri(fig)}' alt='gaitback and watch traces'>")
+        parts.append(chart_svg(chart, label="gaitback and watch traces"))
         parts.append(f"<p class='note'>Traces over time, {_e(axis)}.</p>")
     return "\n".join(parts)

@@ -1,40 +1,59 @@
-"""Report figures (matplotlib, Agg canvas) embedded as base64 PNG data URIs."""
+"""Report figures as chart data (:mod:`gaitback.present.svg`), drawn as inline SVG.
+
+Each ``plot_*`` function returns a :class:`~gaitback.present.svg.Chart` (or ``None`` when
+there is nothing to draw): the series it holds are the arrays that are drawn, so tests can
+check them; :func:`chart_svg` renders one. No plotting library is imported: matplotlib
+alone took longer to import than a 1-hour run takes to analyse.
+"""
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from gaitback import schema as col
+from gaitback.present.svg import (
+    Bars,
+    Chart,
+    Dots,
+    Fill,
+    HBand,
+    Line,
+    Panel,
+    Series,
+    VLine,
+    chart_svg,
+)
+
+__all__ = [
+    "CYCLE_POINTS",
+    "MAX_DRAWN_POINTS",
+    "SIDE_COLOURS",
+    "SIDE_NAMES",
+    "Band",
+    "chart_svg",
+    "plot_left_right",
+    "plot_posture",
+    "plot_stride_average",
+    "plot_stride_by_side",
+    "plot_timeline",
+    "stride_average",
+    "stride_by_side",
+]
 
 SIDE_COLOURS = {col.SIDE_LEFT: "#1f77b4", col.SIDE_RIGHT: "#d62728", col.SIDE_UNKNOWN: "#7f7f7f"}
 SIDE_NAMES = {col.SIDE_LEFT: "left", col.SIDE_RIGHT: "right", col.SIDE_UNKNOWN: "unassigned"}
 #: Points of the stride-normalised cycle (0-100 %).
 CYCLE_POINTS = 201
-#: Most points drawn per line or marker series. A figure is ~700 px wide, so more
-#: points only overlap, while drawing time grows with them (a 1-hour run has
-#: 720,000 samples and 10,000 steps).
+#: Most points drawn per line or dot series. A figure is ~900 px wide, so more points
+#: only overlap, while the report grows with them (a 1-hour run has 720,000 samples and
+#: 10,000 steps).
 MAX_DRAWN_POINTS = 3000
 
 
-def _thin(n: int) -> slice:
+def thin_every(n: int) -> slice:
     """Every k-th index, so that at most :data:`MAX_DRAWN_POINTS` of ``n`` are drawn."""
     return slice(None, None, max(1, -(-n // MAX_DRAWN_POINTS)))
-
-
-def figure_data_uri(fig: Figure, dpi: int = 80) -> str:
-    """Render ``fig`` with the Agg canvas (no display needed) to a PNG data URI."""
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    # Fixed margins (set per figure) instead of bbox_inches="tight": that costs a second draw.
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _column(steps: pd.DataFrame, name: str) -> np.ndarray:
@@ -47,18 +66,24 @@ def _column(steps: pd.DataFrame, name: str) -> np.ndarray:
 Band = tuple[float | None, float | None]
 
 
-def _band(ax: Axes, band: Band | None) -> None:
-    """Shade the typical range, so a value is read against it at a glance."""
+def _band(band: Band | None) -> list[HBand]:
+    """The typical range shaded behind a plot, so a value is read against it at a glance."""
     if band is None or (band[0] is None and band[1] is None):
-        return
-    low, high = ax.get_ylim()
-    lo = band[0] if band[0] is not None else min(low, band[1] or low)
-    hi = band[1] if band[1] is not None else max(high, band[0] or high)
-    ax.axhspan(lo, hi, color="#2e8b57", alpha=0.10, lw=0, label="typical range")
-    ax.set_ylim(low, high)
+        return []
+    return [HBand(band[0], band[1])]
 
 
-def plot_timeline(steps: pd.DataFrame, bands: dict[str, Band] | None = None) -> Figure | None:
+def _rolling_median(values: np.ndarray) -> np.ndarray:
+    """Median of 21 steps around each step: it shows the drift that single steps hide."""
+    return pd.Series(values).rolling(21, center=True, min_periods=5).median().to_numpy()
+
+
+def _side_masks(steps: pd.DataFrame, n: int) -> list[tuple[str, np.ndarray]]:
+    sides = steps[col.SIDE].astype(str).to_numpy() if col.SIDE in steps else None
+    return [(side, np.ones(n, bool) if sides is None else sides == side) for side in SIDE_COLOURS]
+
+
+def plot_timeline(steps: pd.DataFrame, bands: dict[str, Band] | None = None) -> Chart | None:
     """Per-step cadence, contact time and impact over the run, coloured by side.
 
     ``bands`` maps ``cadence``, ``contact`` and ``impact`` to their typical ranges.
@@ -75,38 +100,31 @@ def plot_timeline(steps: pd.DataFrame, bands: dict[str, Band] | None = None) -> 
         (_column(steps, col.CONTACT), "contact (ms)", "contact"),
         (_column(steps, col.IMPACT), "peak force (BW)", "impact"),
     ]
-    sides = steps[col.SIDE].astype(str).to_numpy() if col.SIDE in steps else None
-    fig = Figure(figsize=(9, 6.5))
-    axes = fig.subplots(3, 1, sharex=True)
-    for ax, (values, label, name) in zip(axes, rows, strict=True):
-        for side, colour in SIDE_COLOURS.items():
-            mask = np.ones(len(values), bool) if sides is None else sides == side
+    masks = _side_masks(steps, len(steps))
+    panels = []
+    for values, label, name in rows:
+        series: list[Series] = _band(bands.get(name))
+        for side, mask in masks:
             if mask.any():
-                every = _thin(int(mask.sum()))
-                ax.plot(t_min[mask][every], values[mask][every], ".", ms=3, color=colour,
-                        alpha=0.5, label=SIDE_NAMES[side])
-        # A rolling median shows the drift that single steps hide.
-        trend = pd.Series(values).rolling(21, center=True, min_periods=5).median()
-        every = _thin(len(t_min))
-        ax.plot(t_min[every], trend.to_numpy()[every], "-", color="black", lw=1.2,
-                label="rolling median")
+                every = thin_every(int(mask.sum()))
+                series.append(Dots(t_min[mask][every], values[mask][every], SIDE_COLOURS[side],
+                                   label=SIDE_NAMES[side]))
+        every = thin_every(len(t_min))
+        series.append(Line(t_min[every], _rolling_median(values)[every], "black", width=1.2,
+                           label="rolling median"))
+        ylim = None
         finite_values = values[np.isfinite(values)]
         if finite_values.size:
             # Robust limits: a few mis-detected steps must not squash the plot.
             lo, hi = np.percentile(finite_values, [1, 99])
             pad = 0.15 * (hi - lo) + 1e-9
-            ax.set_ylim(lo - pad, hi + pad)
-        _band(ax, bands.get(name))
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    axes[0].legend(loc="upper right", fontsize=8, ncols=5)
-    axes[-1].set_xlabel("time (min)")
-    fig.suptitle("Step by step over the run (shaded: typical range)")
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.93, hspace=0.12)
-    return fig
+            ylim = (float(lo - pad), float(hi + pad))
+        panels.append(Panel(series, ylabel=label, ylim=ylim))
+    return Chart("Step by step over the run (shaded: typical range)", panels,
+                 xlabel="time (min)", panel_height=140.0)
 
 
-def plot_left_right(steps: pd.DataFrame) -> Figure | None:
+def plot_left_right(steps: pd.DataFrame) -> Chart | None:
     """Left vs right means (with standard deviations) of the per-step metrics."""
     if col.SIDE not in steps.columns:
         return None
@@ -122,9 +140,9 @@ def plot_left_right(steps: pd.DataFrame) -> Figure | None:
         (col.PELVIC_DROP, "pelvic drop (°)"),
     ]
     metrics = [(m, label) for m, label in metrics if np.isfinite(_column(steps, m)).any()]
-    fig = Figure(figsize=(9, 3.2))
-    axes = np.atleast_1d(fig.subplots(1, len(metrics)))
-    for ax, (metric, label) in zip(axes, metrics, strict=True):
+    colours = (SIDE_COLOURS[col.SIDE_LEFT], SIDE_COLOURS[col.SIDE_RIGHT])
+    panels = []
+    for metric, label in metrics:
         values = _column(steps, metric)
         means, sds = [], []
         for side in (col.SIDE_LEFT, col.SIDE_RIGHT):
@@ -132,18 +150,13 @@ def plot_left_right(steps: pd.DataFrame) -> Figure | None:
             v = v[np.isfinite(v)]
             means.append(v.mean() if v.size else np.nan)
             sds.append(v.std() if v.size > 1 else 0.0)
-        ax.bar([0, 1], means, yerr=sds, capsize=3,
-               color=[SIDE_COLOURS[col.SIDE_LEFT], SIDE_COLOURS[col.SIDE_RIGHT]])
-        ax.set_xticks([0, 1], ["L", "R"])
-        ax.set_title(label, fontsize=9)
-        ax.tick_params(labelsize=8)
-        ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("Left vs right (mean ± SD per step)")
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.8, wspace=0.55)
-    return fig
+        panels.append(Panel([Bars([0, 1], means, colours, error=sds)], title=label,
+                            xlim=(-0.6, 1.6), xticks=((0.0, "L"), (1.0, "R"))))
+    return Chart("Left vs right (mean ± SD per step)", panels, row=True, panel_height=150.0,
+                 legend=False)
 
 
-def plot_posture(steps: pd.DataFrame, lean_band: Band | None = None) -> Figure | None:
+def plot_posture(steps: pd.DataFrame, lean_band: Band | None = None) -> Chart | None:
     """Forward tilt and pelvic drop per step over the run, with a rolling median.
 
     Per-step values instead of the raw angle signal: the raw signal swings every step and
@@ -157,28 +170,22 @@ def plot_posture(steps: pd.DataFrame, lean_band: Band | None = None) -> Figure |
     if steps.empty or not rows:
         return None
     t_min = _column(steps, col.FOOT_STRIKE) / 60.0
-    sides = steps[col.SIDE].astype(str).to_numpy() if col.SIDE in steps else None
-    fig = Figure(figsize=(9, 2.4 * len(rows) + 0.6))
-    axes = fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
-    for ax, (name, label, band) in zip(axes, rows, strict=True):
+    masks = _side_masks(steps, len(steps))
+    panels = []
+    for name, label, band in rows:
         values = _column(steps, name)
-        for side, colour in SIDE_COLOURS.items():
-            mask = np.ones(len(values), bool) if sides is None else sides == side
+        series: list[Series] = _band(band)
+        for side, mask in masks:
             if mask.any() and np.isfinite(values[mask]).any():
-                every = _thin(int(mask.sum()))
-                ax.plot(t_min[mask][every], values[mask][every], ".", ms=3, color=colour,
-                        alpha=0.5, label=SIDE_NAMES[side])
-                trend = pd.Series(values[mask]).rolling(21, center=True, min_periods=5).median()
-                ax.plot(t_min[mask][every], trend.to_numpy()[every], "-", color=colour, lw=1.4)
-        _band(ax, band)
-        ax.set_ylabel(label, fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, ncols=4)
-    axes[-1].set_xlabel("time (min)")
-    fig.suptitle("Pelvis per step over the run (lines: rolling median per side)")
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.14 if len(rows) == 1 else 0.1,
-                        top=0.86 if len(rows) == 1 else 0.9, hspace=0.12)
-    return fig
+                every = thin_every(int(mask.sum()))
+                colour = SIDE_COLOURS[side]
+                series.append(Dots(t_min[mask][every], values[mask][every], colour,
+                                   label=SIDE_NAMES[side]))
+                trend = _rolling_median(values[mask])
+                series.append(Line(t_min[mask][every], trend[every], colour, width=1.4))
+        panels.append(Panel(series, ylabel=label))
+    return Chart("Pelvis per step over the run (lines: rolling median per side)", panels,
+                 xlabel="time (min)", panel_height=150.0)
 
 
 def _step_cycles(
@@ -236,7 +243,7 @@ def stride_by_side(
     return np.linspace(0.0, 100.0, CYCLE_POINTS), out, toe_pct
 
 
-def plot_stride_by_side(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | None:
+def plot_stride_by_side(signals: pd.DataFrame, steps: pd.DataFrame) -> Chart | None:
     """Pelvic drop and sacral accelerations over the step, left vs right, mean ± SD."""
     avg = stride_by_side(signals, steps)
     if avg is None:
@@ -247,22 +254,18 @@ def plot_stride_by_side(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | 
         "vertical_g": "vertical\nacceleration (g)",
         "forward_g": "forward\nacceleration (g)",
     }
-    names = [n for n in curves if curves[n]]
-    fig = Figure(figsize=(9, 2.0 * len(names) + 0.8))
-    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
-    for ax, name in zip(axes, names, strict=True):
+    panels = []
+    for name in (n for n in curves if curves[n]):
+        series: list[Series] = []
         for side, (mean, sd) in curves[name].items():
             colour = SIDE_COLOURS[side]
-            ax.fill_between(cycle, mean - sd, mean + sd, color=colour, alpha=0.15, lw=0)
-            ax.plot(cycle, mean, color=colour, lw=1.5, label=f"{SIDE_NAMES[side]} step")
-            ax.axvline(toe_pct[side], color=colour, ls="--", lw=1)
-        ax.set_ylabel(labels[name], fontsize=9)
-        ax.grid(alpha=0.3)
-    axes[0].legend(loc="upper right", fontsize=8, ncols=2)
-    axes[-1].set_xlabel("% of step, from foot strike to the next foot strike (dashed: toe-off)")
-    fig.suptitle("Over the step, left vs right (mean ± SD)")
-    fig.subplots_adjust(left=0.13, right=0.98, bottom=0.1, top=0.92, hspace=0.14)
-    return fig
+            series.append(Fill(cycle, mean - sd, mean + sd, colour, opacity=0.15))
+            series.append(Line(cycle, mean, colour, width=1.5, label=f"{SIDE_NAMES[side]} step"))
+            series.append(VLine(toe_pct[side], colour, dashed=True))
+        panels.append(Panel(series, ylabel=labels[name]))
+    return Chart("Over the step, left vs right (mean ± SD)", panels,
+                 xlabel="% of step, from foot strike to the next foot strike (dashed: toe-off)",
+                 panel_height=125.0)
 
 
 def stride_average(
@@ -310,7 +313,7 @@ def stride_average(
     return phase * 100.0, curves, events
 
 
-def plot_stride_average(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | None:
+def plot_stride_average(signals: pd.DataFrame, steps: pd.DataFrame) -> Chart | None:
     """Mean vertical and forward acceleration over a stride, foot strikes and toe-offs marked."""
     avg = stride_average(signals, steps)
     if avg is None:
@@ -319,24 +322,18 @@ def plot_stride_average(signals: pd.DataFrame, steps: pd.DataFrame) -> Figure | 
     sides = steps[col.SIDE].astype(str) if col.SIDE in steps else pd.Series(dtype=str)
     first = "left" if (sides == col.SIDE_LEFT).sum() >= 2 else "first"
     second = "right" if first == "left" else "second"
-    fig = Figure(figsize=(9, 4.5))
-    axes = fig.subplots(2, 1, sharex=True)
+    marks = [
+        (0.0, f"{first} strike", "#2ca02c", False),
+        (events["toe-off"], f"{first} toe-off", "#2ca02c", True),
+        (events["other foot strike"], f"{second} strike", "#9467bd", False),
+        (events["other toe-off"], f"{second} toe-off", "#9467bd", True),
+    ]
     labels = {"vertical_g": "vertical (g)", "forward_g": "forward (g)"}
-    for ax, (name, values) in zip(axes, curves.items(), strict=True):
-        ax.plot(cycle, values, color="black", lw=1.5)
-        ax.set_ylabel(labels[name])
-        ax.grid(alpha=0.3)
-        marks = [
-            (0.0, f"{first} strike", "#2ca02c", "-"),
-            (events["toe-off"], f"{first} toe-off", "#2ca02c", "--"),
-            (events["other foot strike"], f"{second} strike", "#9467bd", "-"),
-            (events["other toe-off"], f"{second} toe-off", "#9467bd", "--"),
-        ]
-        for x, label, colour, style in marks:
-            if np.isfinite(x):
-                ax.axvline(x, color=colour, ls=style, lw=1, label=label)
-    axes[0].legend(loc="upper right", fontsize=8, ncols=4)
-    axes[-1].set_xlabel("% of stride")
-    fig.suptitle("Average stride: sacral acceleration with foot strike and toe-off")
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.11, top=0.9, hspace=0.12)
-    return fig
+    panels = []
+    for name, values in curves.items():
+        series: list[Series] = [Line(cycle, values, "black", width=1.5)]
+        series += [VLine(x, colour, dashed=dashed, label=label)
+                   for x, label, colour, dashed in marks if np.isfinite(x)]
+        panels.append(Panel(series, ylabel=labels[name]))
+    return Chart("Average stride: sacral acceleration with foot strike and toe-off", panels,
+                 xlabel="% of stride", panel_height=130.0)

@@ -1,6 +1,6 @@
 """The session report: one self-contained HTML file a runner can send to a physio.
 
-Inline CSS (with A4 print rules), plots as PNG data URIs, no scripts, no links. Sections
+Inline CSS (with A4 print rules), plots as inline SVG, no scripts, no links. Sections
 in order: header (when, how long, how far, shoe, surface, notes, device, data quality),
 findings (raised first), key metrics with typical ranges, plots, splits, the article's
 advice and when to see a professional. Each section is a function of :class:`ReportData`
@@ -274,12 +274,12 @@ def section_plots(data: ReportData) -> str:
          "Left/right comparison needs steps assigned to each foot; none were."),
     ]
     blocks = ["<h2>Plots</h2>"]
-    for title, fig, note in figures:
+    for title, chart, note in figures:
         blocks.append(f"<div class='figure'><h3>{_e(title)}</h3>")
-        if fig is None:
+        if chart is None:
             blocks.append(f"<p class='note'>{_e(note)}</p></div>")
             continue
-        blocks.append(f"<img src='{plots.figure_data_uri(fig)}' alt='{_e(title)} plot'></div>")
+        blocks.append(plots.chart_svg(chart, label=f"{title} plot: {chart.title}") + "</div>")
     return "".join(blocks)
 
 

@@ -27,12 +27,13 @@ margin-top:1em}
 .note{background:#f3f3f3;border-radius:6px;padding:.6em 1em;color:#444}
 ul.compact li{margin:.15em 0}.sources{font-size:.85em;color:#555}
 img{max-width:100%;height:auto;display:block;margin:.4em 0}
+svg.chart{width:100%;height:auto;display:block;margin:.4em 0}
 footer{color:#777;font-size:.85em;margin-top:2em}
 @page{size:A4;margin:14mm 12mm}
 @media print{
 body{background:#fff;max-width:none;padding:0;font-size:10pt}
 h2{break-after:avoid}h3{break-after:avoid}
-.card,.figure,.warn,table.facts,tr,img{break-inside:avoid}
+.card,.figure,.warn,table.facts,tr,img,svg{break-inside:avoid}
 .advice{break-before:page}
 details>summary{display:none}details{display:block}
 }
