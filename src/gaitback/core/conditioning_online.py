@@ -31,12 +31,15 @@ class StreamRun:
         ``(n, 3)`` arrays (``gyr_dps`` ``None`` without a gyroscope).
     after_long_gap
         Whether a hole too long to bridge comes before this run.
+    bridged
+        ``(n,)`` True where a sample was interpolated across a short hole.
     """
 
     time_s: np.ndarray
     acc_mps2: np.ndarray
     gyr_dps: np.ndarray | None
     after_long_gap: bool
+    bridged: np.ndarray
 
 
 class OnlineConditioning:
@@ -94,6 +97,7 @@ class OnlineConditioning:
     def _join(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> StreamRun | None:
         """Join one run of consecutive samples onto what came before."""
         after_long_gap = False
+        filled = 0
         if self.last_t is not None:
             fresh = t > self.last_t + 0.5 * self.period_s
             if not fresh.all():  # repeated samples (e.g. a resent packet)
@@ -107,12 +111,15 @@ class OnlineConditioning:
                 self.lost_samples += missing
                 if gap_s <= self.max_bridge_s + self.period_s + 1e-9:
                     t, acc, gyr = self._bridge(t, acc, gyr, missing)
+                    filled = missing
                 else:
                     after_long_gap = True
         self.last_t = float(t[-1])
         self._last_acc = acc[-1].copy()
         self._last_gyr = None if gyr is None else gyr[-1].copy()
-        return StreamRun(t, acc, gyr, after_long_gap)
+        bridged = np.zeros(len(t), bool)
+        bridged[:filled] = True
+        return StreamRun(t, acc, gyr, after_long_gap, bridged)
 
     def _bridge(
         self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, missing: int

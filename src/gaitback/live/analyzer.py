@@ -45,8 +45,8 @@ from gaitback.live.buffer import SignalRing
 from gaitback.recording import Recording, RecordingMeta
 
 # Ring channels.
-_T, _V, _F, _L, _LEAN, _OBL, _ROT, _MAG = range(8)
-_N_CHANNELS = 8
+_T, _V, _F, _L, _LEAN, _OBL, _ROT, _MAG, _BRIDGED = range(9)
+_N_CHANNELS = 9
 
 #: How often a strike waiting for the running decision is looked at again (s).
 RUNNING_RECHECK_S = 0.1
@@ -158,7 +158,7 @@ class LiveAnalyzer:
         self._last_published_strike_s = -np.inf
         self._since_tick = 0
         self._due_s = np.inf
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] = []
 
     # ------------------------------------------------------------------ input
 
@@ -182,7 +182,7 @@ class LiveAnalyzer:
                 self.ring.clear()
                 self.orientation.restart()
                 self._due_s = np.inf
-            self._pending.append((run.time_s, run.acc_mps2, run.gyr_dps))
+            self._pending.append((run.time_s, run.acc_mps2, run.gyr_dps, run.bridged))
             self.n_samples += len(run.time_s)
             self._since_tick += len(run.time_s)
             if self._since_tick >= self.hop_n or run.time_s[-1] >= self._due_s:
@@ -205,6 +205,7 @@ class LiveAnalyzer:
         t = np.concatenate([p[0] for p in self._pending])
         acc = np.concatenate([p[1] for p in self._pending])
         gyr = None if self._pending[0][2] is None else np.concatenate([p[2] for p in self._pending])
+        bridged = np.concatenate([p[3] for p in self._pending])
         self._pending.clear()
         body = self.orientation.process(acc, gyr)
         self.ring.extend(
@@ -216,8 +217,9 @@ class LiveAnalyzer:
                     body.obliquity_deg,
                     body.rotation_deg,
                     body.magnitude_g,
+                    bridged,
                 ]
-            )[[0, 3, 1, 2, 4, 5, 6, 7]]
+            )[[0, 3, 1, 2, 4, 5, 6, 7, 8]]
         )
 
     def finish(self) -> list[StepUpdate]:
@@ -236,7 +238,8 @@ class LiveAnalyzer:
         self.n_detections += 1
         t = w[_T]
         t_end = float(t[-1])
-        ev = steps_detect(t, w[_V], self.fs, self.params)
+        # Strikes lost in a bridged hole are timed as offline (from their peak).
+        ev = steps_detect(t, w[_V], self.fs, self.params, w[_BRIDGED] > 0.5)
         strike, toe = ev.foot_strike_s, ev.toe_off_s
         if len(strike) == 0:
             return []

@@ -1,9 +1,10 @@
 """Small inline-SVG charts for the session report, drawn without a plotting library.
 
-A chart is data first: a :class:`Chart` holds :class:`Panel` s, each a list of series
-(:class:`Line`, :class:`Dots`, :class:`Fill`, :class:`HBand`, :class:`VLine`, :class:`Bars`)
-with their numpy arrays, so tests can inspect what is drawn. :func:`chart_svg` turns it
-into one ``<svg role="img">`` element: a ``viewBox`` (it scales to the page width), text
+A chart is data first (:mod:`gaitback.present.chart`): a :class:`Chart` holds
+:class:`Panel` s, each a list of series (:class:`Line`, :class:`Dots`, :class:`Fill`,
+:class:`HBand`, :class:`VLine`, :class:`Bars`) with their numpy arrays, so tests can
+inspect what is drawn. :func:`chart_svg` turns it into one ``<svg role="img">``
+element: a ``viewBox`` (it scales to the page width), text
 in the page's font (no external references), "nice" ticks, gridlines and a legend.
 
 Coordinates are scaled with numpy and written in one ``%``-format per series at 0.1
@@ -21,6 +22,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gaitback.present.chart import (
+    TYPICAL_COLOUR,
+    Bars,
+    Chart,
+    Dots,
+    Fill,
+    HBand,
+    Line,
+    Panel,
+    Series,
+    VLine,
+)
+
+__all__ = [
+    "TYPICAL_COLOUR",
+    "Bars",
+    "Chart",
+    "Dots",
+    "Fill",
+    "HBand",
+    "Line",
+    "Panel",
+    "Series",
+    "VLine",
+    "chart_svg",
+]
+
 #: Width of every chart in user units (about the report's column width in CSS px).
 WIDTH = 900.0
 FONT = 11.0
@@ -30,138 +58,10 @@ TITLE_FONT = 13.0
 CLIP_MARGIN = 4.0
 GRID = "#000"
 INK = "#333"
-TYPICAL_COLOUR = "#2e8b57"
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _array(values: object) -> np.ndarray:
-    return np.asarray(values, dtype=float).ravel()
-
-
-# ----------------------------------------------------------------------------- series
-
-
-@dataclass(frozen=True, eq=False)
-class Line:
-    """A polyline through ``(x, y)``; NaN in either ends the line there."""
-
-    x: np.ndarray
-    y: np.ndarray
-    colour: str
-    width: float = 1.4
-    label: str | None = None
-    dashed: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _array(self.x))
-        object.__setattr__(self, "y", _array(self.y))
-
-
-@dataclass(frozen=True, eq=False)
-class Dots:
-    """One dot per finite ``(x, y)``."""
-
-    x: np.ndarray
-    y: np.ndarray
-    colour: str
-    size: float = 3.0
-    opacity: float = 0.5
-    label: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _array(self.x))
-        object.__setattr__(self, "y", _array(self.y))
-
-
-@dataclass(frozen=True, eq=False)
-class Fill:
-    """The area between ``low`` and ``high`` along ``x`` (a ±SD band)."""
-
-    x: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    colour: str
-    opacity: float = 0.15
-    label: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("x", "low", "high"):
-            object.__setattr__(self, name, _array(getattr(self, name)))
-
-
-@dataclass(frozen=True, eq=False)
-class HBand:
-    """A horizontal band across the panel; ``None`` is open (to the panel's edge)."""
-
-    low: float | None
-    high: float | None
-    colour: str = TYPICAL_COLOUR
-    opacity: float = 0.10
-    label: str | None = "typical range"
-
-
-@dataclass(frozen=True, eq=False)
-class VLine:
-    """A vertical marker at ``x`` across the panel."""
-
-    x: float
-    colour: str
-    dashed: bool = True
-    width: float = 1.0
-    label: str | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Bars:
-    """Bars from 0 to ``height`` at ``x`` with optional ± ``error`` whiskers."""
-
-    x: np.ndarray
-    height: np.ndarray
-    colours: tuple[str, ...]
-    error: np.ndarray | None = None
-    width: float = 0.8
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _array(self.x))
-        object.__setattr__(self, "height", _array(self.height))
-        if self.error is not None:
-            object.__setattr__(self, "error", _array(self.error))
-
-
-Series = Line | Dots | Fill | HBand | VLine | Bars
-
-
-@dataclass(eq=False)
-class Panel:
-    """One plot area: its series (drawn in order, bands first) and axis settings."""
-
-    series: list[Series]
-    ylabel: str = ""
-    title: str = ""
-    ylim: tuple[float, float] | None = None
-    xlim: tuple[float, float] | None = None
-    #: Fixed x tick positions and labels (categories); default: nice numeric ticks.
-    xticks: tuple[tuple[float, str], ...] | None = None
-
-
-@dataclass(eq=False)
-class Chart:
-    """Panels stacked with a shared x axis, or side by side (``row``) each with its own."""
-
-    title: str
-    panels: list[Panel]
-    xlabel: str = ""
-    row: bool = False
-    panel_height: float = 140.0
-    legend: bool = True
-    xlim: tuple[float, float] | None = None
-
-    def series(self, kind: type | tuple[type, ...] = (Line, Dots)) -> list[Series]:
-        """Every series of ``kind`` over all panels, in drawing order."""
-        return [s for p in self.panels for s in p.series if isinstance(s, kind)]
 
 
 # ----------------------------------------------------------------------------- ticks
