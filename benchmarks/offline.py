@@ -219,6 +219,8 @@ def _child_run(path: str | os.PathLike[str], profile_top: int, timeout_s: float)
 
 def _child_spawn(cmd: list[str], timeout_s: float) -> dict[str, Any]:
     env = {**os.environ, **ONE_THREAD_ENV}
+    # Bytecode cached, as on a user's machine (see whole_process.cli_vs_read_measure).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         proc = subprocess.run(
             cmd, env=env, capture_output=True, text=True, timeout=timeout_s, check=False
