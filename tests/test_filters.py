@@ -87,3 +87,19 @@ def test_binomial_p_matches_scipy(n: int) -> None:
         if 0 <= k <= n:
             want = stats.binomtest(k, n, 0.5).pvalue
             assert binomial_p_even(k, n) == pytest.approx(want, rel=1e-8, abs=1e-300)
+
+
+def test_one_spectrum_serves_several_cutoffs() -> None:
+    """Lowpasses: each cut-off as its own sosfiltfilt, from one forward transform."""
+    from gaitback.core.filters import Lowpasses
+
+    rng = np.random.default_rng(11)
+    for n in (600, 90_000):
+        x = _walk(rng, n)
+        bank = Lowpasses(x, RATE_HZ, 6.0)
+        for cutoff_hz in (6.0, 8.0, 20.0, 50.0):
+            sos = signal.butter(4, cutoff_hz / (RATE_HZ / 2), output="sos")
+            want = signal.sosfiltfilt(sos, x, padlen=15)
+            assert np.max(np.abs(bank(cutoff_hz) - want)) <= 1e-6 * np.ptp(x)
+        with pytest.raises(ValueError):
+            bank(3.0)

@@ -33,7 +33,18 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand asked for, when it is one module's own name (else ``None``)."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    return command if command in COMMAND_MODULES else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole CLI, or only ``command``'s module when one is named.
+
+    Each module imports what its commands need (serial, BLE, asyncio, ...); a
+    run of one command need not import the others'.
+    """
     parser = argparse.ArgumentParser(
         prog="gaitback",
         description=(
@@ -47,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show full tracebacks for unexpected errors"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if command is None else (command,):
         try:
             module = importlib.import_module(f"gaitback.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -59,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -7,11 +7,12 @@ separately, so no step is ever detected inside a long gap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from gaitback.core.filters import filtfilt_fft
+from gaitback.core.filters import Lowpasses, filtfilt_fft
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
 
@@ -181,6 +182,15 @@ def lowpass(
     cutoff_hz = cutoff_clamp(cutoff_hz, sample_rate_hz)
     x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
     return np.moveaxis(filtfilt_fft(x, cutoff_hz, sample_rate_hz, order), -1, axis)
+
+
+def lowpasses(
+    x: np.ndarray, sample_rate_hz: float, lowest_hz: float
+) -> Callable[[float], np.ndarray]:
+    """:func:`lowpass` of one signal ``(n,)`` at any cut-off from ``lowest_hz`` up,
+    sharing one forward FFT (cut-offs clamped as :func:`lowpass` clamps them)."""
+    bank = Lowpasses(x, sample_rate_hz, cutoff_clamp(lowest_hz, sample_rate_hz))
+    return lambda cutoff_hz: bank(cutoff_clamp(cutoff_hz, sample_rate_hz))
 
 
 def lowpass_posture(

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitback import schema as col
-from gaitback.core.conditioning import lowpass
+from gaitback.core.conditioning import lowpasses
 from gaitback.core.filters import fft_length
 from gaitback.core.peaks import peaks_find
 from gaitback.core.ranges import mean_between, padded_rows
@@ -181,7 +181,11 @@ def steps_detect(
     n = len(vertical_g)
     if n < int(0.5 * rate):
         return empty
-    envelope = lowpass(vertical_g, params.envelope_cutoff_hz, rate)
+    # One forward transform serves the envelope, edge and active-peak filters;
+    # the active cut-off is lowest at the slowest running cadence.
+    slowest_hz = params.active_harmonics * params.cadence_range_spm[0] / 60.0
+    filtered = lowpasses(vertical_g, rate, min(params.envelope_cutoff_hz, slowest_hz))
+    envelope = filtered(params.envelope_cutoff_hz)
     period = step_period_s(envelope, rate, params)
     peaks = peaks_find(
         envelope,
@@ -200,10 +204,10 @@ def steps_detect(
     )
     before = np.maximum(troughs[:-1], peaks - 2 * reach)
 
-    edge = lowpass(vertical_g, params.edge_cutoff_hz, rate) if edge_g is None else edge_g
+    edge = filtered(params.edge_cutoff_hz) if edge_g is None else edge_g
     strike = _strike_tangent(edge, envelope, before, peaks, params.strike_rise_fraction, rate)
 
-    active = lowpass(vertical_g, params.active_harmonics / period, rate)
+    active = filtered(max(params.active_harmonics / period, slowest_hz))
     start = np.nan_to_num(strike, nan=0.0) + params.impact_window_ms / 1000 * rate
     start = np.minimum(np.ceil(start).astype(int), n - 2)
     next_strike = np.append(strike[1:], peaks[-1] + 2 * reach)

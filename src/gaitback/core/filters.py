@@ -67,6 +67,10 @@ def fft_length(n: int) -> int:
     return best
 
 
+#: Least padding of a long signal (samples), so that its filters at every
+#: cut-off share one FFT length: one table of frequencies, one FFT plan.
+LONG_PAD = 1024
+
 #: Longest FFT whose response tables are kept for reuse: the live analyser
 #: filters the same short window many times a second, while an hour's table
 #: (3 MB) is cheaper to recompute than to hold.
@@ -147,24 +151,87 @@ def filtfilt_fft(
     n = x.shape[-1]
     if n < 2:
         return x.copy()
-    odd = min(3 * (2 * ((order + 1) // 2) + 1), n - 1)
-    settle = settle_samples(cutoff_hz, sample_rate_hz, order)
     out = np.empty(x.shape)  # C order: its rows are views
-    rows_out = out.reshape(-1, n)
-    for row, target in zip(x.reshape(-1, n), rows_out, strict=True):
-        head = 2.0 * row[0] - row[odd:0:-1]
-        end = 2.0 * row[-1] - row[-2 : -odd - 2 : -1]
+    for row, target in zip(x.reshape(-1, n), out.reshape(-1, n), strict=True):
+        target[:] = Lowpasses(row, sample_rate_hz, cutoff_hz, order)(cutoff_hz)
+    return out
+
+
+class Lowpasses:
+    """Zero-phase Butterworth low-passes of one signal at any cut-offs from ``lowest_hz`` up.
+
+    The forward FFT is taken once (padded for the slowest filter), so each
+    further cut-off costs one inverse transform: the event detector reads
+    the same vertical force at three or four cut-offs.
+
+    Parameters
+    ----------
+    row
+        ``(n,)`` samples.
+    sample_rate_hz
+        Their rate.
+    lowest_hz
+        The lowest cut-off that will be asked for (it sets the padding).
+    order
+        Order of one pass (as :func:`filtfilt_fft`).
+    """
+
+    def __init__(
+        self, row: np.ndarray, sample_rate_hz: float, lowest_hz: float, order: int = 4
+    ) -> None:
+        self.row = np.asarray(row, dtype=float)
+        self.rate = float(sample_rate_hz)
+        self.order = order
+        n = len(self.row)
+        self.odd = min(3 * (2 * ((order + 1) // 2) + 1), max(n - 1, 0))
+        odd = self.odd
+        self.head = 2.0 * self.row[0] - self.row[odd:0:-1]
+        self.end = 2.0 * self.row[-1] - self.row[-2 : -odd - 2 : -1]
+        self.settle = settle_samples(lowest_hz, self.rate, order)
+        self._spectrum: np.ndarray | None = None
+        self._offset = 0
+        self._n_fft = 0
+
+    def __call__(self, cutoff_hz: float) -> np.ndarray:
+        """The zero-phase low-pass at ``cutoff_hz`` (>= ``lowest_hz``)."""
+        row, odd, n = self.row, self.odd, len(self.row)
+        if n < 2:
+            return row.copy()
+        settle = settle_samples(cutoff_hz, self.rate, self.order)
+        if settle > self.settle:
+            raise ValueError(f"cut-off {cutoff_hz} Hz is below the one padded for")
         if n <= 3 * settle:
-            extended = np.concatenate([head, row, end])
-            whole = _two_pass(extended, settle, cutoff_hz, sample_rate_hz, order)
-            target[:] = whole[odd : odd + n]
-            continue
-        _power_pass(head, row, end, settle, cutoff_hz, sample_rate_hz, order, target)
-        tail = np.concatenate([row[-(2 * settle) :], end])
-        target[-settle:] = _two_pass(tail, settle, cutoff_hz, sample_rate_hz, order)[
+            extended = np.concatenate([self.head, row, self.end])
+            return _two_pass(extended, settle, cutoff_hz, self.rate, self.order)[odd : odd + n]
+        spectrum = self._spectrum_of()
+        n_fft = self._n_fft
+        power = _power_table(n_fft, float(cutoff_hz), self.rate, self.order)
+        out = np.fft.irfft(spectrum * power, n_fft)[self._offset : self._offset + n]
+        tail = np.concatenate([row[-(2 * settle) :], self.end])
+        out[-settle:] = _two_pass(tail, settle, cutoff_hz, self.rate, self.order)[
             -settle - odd : len(tail) - odd
         ]
-    return out
+        return out
+
+    def _spectrum_of(self) -> np.ndarray:
+        """rfft of ``[head, row, end]`` held at its ends for ``settle`` samples or more."""
+        if self._spectrum is None:
+            head, row, end = self.head, self.row, self.end
+            n = len(head) + len(row) + len(end)
+            pad = self.settle if n < 16 * LONG_PAD else max(self.settle, LONG_PAD)
+            n_fft = fft_length(n + 2 * pad)
+            start = (n_fft - n) // 2
+            buffer = np.empty(n_fft)
+            buffer[:start] = head[0] if len(head) else row[0]
+            a = start + len(head)
+            buffer[start:a] = head
+            buffer[a : a + len(row)] = row
+            buffer[a + len(row) : start + n] = end
+            buffer[start + n :] = end[-1] if len(end) else row[-1]
+            self._spectrum = np.fft.rfft(buffer)
+            self._offset = a
+            self._n_fft = n_fft
+        return self._spectrum
 
 
 def _held(x: np.ndarray, settle: int) -> tuple[np.ndarray, int]:
@@ -176,33 +243,6 @@ def _held(x: np.ndarray, settle: int) -> tuple[np.ndarray, int]:
     buffer[start : start + len(x)] = x
     buffer[start + len(x) :] = x[-1]
     return buffer, start
-
-
-def _power_pass(
-    head: np.ndarray,
-    row: np.ndarray,
-    end: np.ndarray,
-    settle: int,
-    cutoff_hz: float,
-    rate: float,
-    order: int,
-    target: np.ndarray,
-) -> None:
-    """``[head, row, end]`` held at its ends, times ``|H|**2``; the ``row`` part into ``target``."""
-    n = len(head) + len(row) + len(end)
-    n_fft = fft_length(n + 2 * settle)
-    start = (n_fft - n) // 2
-    buffer = np.empty(n_fft)
-    buffer[:start] = head[0] if len(head) else row[0]
-    a = start + len(head)
-    buffer[start:a] = head
-    buffer[a : a + len(row)] = row
-    buffer[a + len(row) : start + n] = end
-    buffer[start + n :] = end[-1] if len(end) else row[-1]
-    spectrum = np.fft.rfft(buffer)
-    del buffer
-    spectrum *= _power_table(n_fft, float(cutoff_hz), float(rate), order)
-    target[:] = np.fft.irfft(spectrum, n_fft)[a : a + len(row)]
 
 
 def _two_pass(x: np.ndarray, settle: int, cutoff_hz: float, rate: float, order: int):

@@ -46,6 +46,9 @@ from gaitback.recording import axes_matrix
 #: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
 TILT_CUTOFF_HZ = 0.25
 
+#: Rate the braking signature (heading) is computed at, Hz.
+SIGNATURE_RATE_HZ = 100.0
+
 
 # ----------------------------------------------------------------------------- estimates
 
@@ -158,18 +161,31 @@ def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) ->
     """
     if mask.sum() < sample_rate_hz:
         return None
-    return _heading_of(_braking_signature(f_world, sample_rate_hz), mask, sample_rate_hz)
+    return _heading_of(*_braking_signature(f_world, sample_rate_hz, mask))
 
 
-def _braking_signature(f_world: np.ndarray, sample_rate_hz: float) -> np.ndarray:
-    """Per-sample horizontal force times the rate of change of vertical force ``(2, n)``."""
-    # Row by row: the three smoothed rows never need to coexist.
-    dvz = np.gradient(lowpass(f_world[2], 20.0, sample_rate_hz)) * sample_rate_hz
+def _braking_signature(
+    f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Horizontal force times the rate of change of vertical force ``(2, m)``.
+
+    Computed on means of blocks of samples (about :data:`SIGNATURE_RATE_HZ`):
+    its 20-Hz smoothing needs no more, and only its average over many strides
+    is used. Returns the signature, ``mask`` at the same blocks (a block
+    counts when all its samples do) and their rate.
+    """
+    every = max(1, int(sample_rate_hz // SIGNATURE_RATE_HZ))
+    m = f_world.shape[1] // every
+    rate = sample_rate_hz / every
+    if every > 1:
+        f_world = f_world[:, : m * every].reshape(3, m, every).mean(axis=2)
+        mask = mask[: m * every].reshape(m, every).all(axis=1)
+    dvz = np.gradient(lowpass(f_world[2], 20.0, rate)) * rate
     out = np.empty((2, f_world.shape[1]))
     for row in range(2):
-        out[row] = lowpass(f_world[row], 20.0, sample_rate_hz)
+        out[row] = lowpass(f_world[row], 20.0, rate)
         out[row] *= dvz
-    return out
+    return out, mask, rate
 
 
 def _heading_of(signature: np.ndarray, mask: np.ndarray, sample_rate_hz: float) -> float | None:
@@ -313,11 +329,11 @@ def orientation_estimate(
     # the heading of the whole recording.
     f_world = quat_rotate(q, acc)
     # One filtering pass serves the recording's heading and its consistency check.
-    signature = _braking_signature(f_world, fs)
-    default = _heading_of(signature, running, fs)
+    signature, sig_running, sig_rate = _braking_signature(f_world, fs, running)
+    default = _heading_of(signature, sig_running, sig_rate)
     declared = _heading_from_axes(q, axes, running)
     heading_source = "motion" if default is not None else "none"
-    if not _heading_consistent(signature, fs, running):
+    if not _heading_consistent(signature, sig_rate, sig_running):
         # The braking signature is too weak to trust (no clear braking phase):
         # the sidecar's declared mount gives the heading instead, if there is one.
         heading_source = "uncertain"

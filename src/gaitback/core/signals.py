@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaitback.core.conditioning import lowpass
+from gaitback.core.conditioning import lowpass, lowpasses
 
 #: Low-pass for peak values (impact, braking): keeps the heel-strike transient
 #: (~20-40 ms wide) and attenuates clip/soft-tissue ringing above it.
@@ -110,11 +110,12 @@ def body_signals(
     -------
     BodySignals
     """
+    vertical = lowpasses(vertical_g, sample_rate_hz, min(PEAK_CUTOFF_HZ, edge_cutoff_hz))
     return BodySignals(
         time_s=time_s,
         sample_rate_hz=float(sample_rate_hz),
-        vertical_peak_g=lowpass(vertical_g, PEAK_CUTOFF_HZ, sample_rate_hz),
-        vertical_edge_g=lowpass(vertical_g, edge_cutoff_hz, sample_rate_hz),
+        vertical_peak_g=vertical(PEAK_CUTOFF_HZ),
+        vertical_edge_g=vertical(edge_cutoff_hz),
         forward_peak_g=lowpass(forward_g, PEAK_CUTOFF_HZ, sample_rate_hz),
         lean_deg=lean_deg,
         obliquity_deg=obliquity_deg,

@@ -349,6 +349,8 @@ def section_advice(data: ReportData) -> str:
 
 def section_compare(data: ReportData) -> str:
     """Side by side with a watch's file, when ``analyze --compare`` gave one."""
+    if getattr(data.result, "compare", None) is None:
+        return ""  # without importing the FIT readers
     from gaitback.present.compare_section import compare_section_html
 
     return compare_section_html(data.result)
