@@ -313,14 +313,16 @@ def activity_segments(
 def _widen_running(
     rows: list[tuple[int, int, str]], sample_rate_hz: float
 ) -> list[tuple[int, int, str]]:
-    """Give each running bout back the second its periodicity window blurred at each end.
+    """Give each running bout back what its periodicity window blurred at each end.
 
-    A 4-s window half outside a bout reads low regularity, so the labels start a
-    bout up to half a window late and end it early. Up to that much of a
-    neighbouring unlabelled stretch (neither standing nor walking) goes back to the
-    bout; no step is invented by it, since steps still need stance pulses.
+    A 4-s window half outside a bout reads low regularity, and the median over
+    neighbouring windows (+-2 hops) needs most of them regular, so the labels
+    can start a bout up to half a window plus two hops late (2.5 s) and end it
+    as early. Up to that much of a neighbouring unlabelled stretch (neither
+    standing nor walking) goes back to the bout; no step is invented by it,
+    since steps still need stance pulses.
     """
-    reach = int(round(0.5 * (PERIODICITY_WINDOW_S - WINDOW_S) * sample_rate_hz))
+    reach = int(round((0.5 * PERIODICITY_WINDOW_S + 2 * HOP_S) * sample_rate_hz))
     out = [list(r) for r in rows]
     for k, (a, b, kind) in enumerate(rows):
         if kind != col.RUNNING:
