@@ -114,10 +114,12 @@ def step_period_s(vertical_g: np.ndarray, sample_rate_hz: float, params: EventPa
     rate = sample_rate_hz / every
     x = vertical_g[::every] - vertical_g[::every].mean()
     n = len(x)
-    spectrum = np.fft.rfft(x, fft_length(2 * n))
-    acf = np.fft.irfft(spectrum.real**2 + spectrum.imag**2)[:n]
     lo = int(60.0 / params.cadence_range_spm[1] * rate)
     hi = min(int(60.0 / params.cadence_range_spm[0] * rate), n - 1)
+    # Zeros past the longest lag read keep the circular correlation from wrapping.
+    n_fft = fft_length(n + hi + 1)
+    spectrum = np.fft.rfft(x, n_fft)
+    acf = np.fft.irfft(spectrum.real**2 + spectrum.imag**2, n_fft)[: hi + 1]
     if hi <= lo + 1:
         return 60.0 / 170.0
     lag = lo + int(np.argmax(acf[lo:hi]))
