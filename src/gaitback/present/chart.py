@@ -14,8 +14,12 @@ import numpy as np
 TYPICAL_COLOUR = "#2e8b57"
 
 
-def _array(values: object) -> np.ndarray:
-    return np.asarray(values, dtype=float).ravel()
+def _as_arrays(series: object, *names: str) -> None:
+    """Store the named fields of a frozen series as flat float arrays (``None`` stays)."""
+    for name in names:
+        value = getattr(series, name)
+        if value is not None:
+            object.__setattr__(series, name, np.asarray(value, dtype=float).ravel())
 
 
 # ----------------------------------------------------------------------------- series
@@ -33,8 +37,7 @@ class Line:
     dashed: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _array(self.x))
-        object.__setattr__(self, "y", _array(self.y))
+        _as_arrays(self, "x", "y")
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,8 +52,7 @@ class Dots:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _array(self.x))
-        object.__setattr__(self, "y", _array(self.y))
+        _as_arrays(self, "x", "y")
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,8 +67,7 @@ class Fill:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("x", "low", "high"):
-            object.__setattr__(self, name, _array(getattr(self, name)))
+        _as_arrays(self, "x", "low", "high")
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,10 +103,7 @@ class Bars:
     width: float = 0.8
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _array(self.x))
-        object.__setattr__(self, "height", _array(self.height))
-        if self.error is not None:
-            object.__setattr__(self, "error", _array(self.error))
+        _as_arrays(self, "x", "height", "error")
 
 
 Series = Line | Dots | Fill | HBand | VLine | Bars

@@ -15,8 +15,9 @@ import numpy as np
 from gaitback import schema as col
 from gaitback.fitfiles.compare import ELAPSED, TIME_ALIGNED, WATCH_SUFFIX
 from gaitback.numbers import number_text
+from gaitback.present.chart import Chart, Dots, Line, Panel, Series
 from gaitback.present.plots import thin_every
-from gaitback.present.svg import Chart, Dots, Line, Panel, Series, chart_svg
+from gaitback.present.svg import chart_svg
 
 #: (quantity, label, unit, decimals) in display order.
 ROWS: tuple[tuple[str, str, str, int], ...] = (

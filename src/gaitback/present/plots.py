@@ -12,18 +12,8 @@ import numpy as np
 import pandas as pd
 
 from gaitback import schema as col
-from gaitback.present.svg import (
-    Bars,
-    Chart,
-    Dots,
-    Fill,
-    HBand,
-    Line,
-    Panel,
-    Series,
-    VLine,
-    chart_svg,
-)
+from gaitback.present.chart import Bars, Chart, Dots, Fill, HBand, Line, Panel, Series, VLine
+from gaitback.present.svg import chart_svg
 
 __all__ = [
     "CYCLE_POINTS",

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitback.present.chart import (
-    TYPICAL_COLOUR,
     Bars,
     Chart,
     Dots,
@@ -34,20 +33,6 @@ from gaitback.present.chart import (
     Series,
     VLine,
 )
-
-__all__ = [
-    "TYPICAL_COLOUR",
-    "Bars",
-    "Chart",
-    "Dots",
-    "Fill",
-    "HBand",
-    "Line",
-    "Panel",
-    "Series",
-    "VLine",
-    "chart_svg",
-]
 
 #: Width of every chart in user units (about the report's column width in CSS px).
 WIDTH = 900.0
