@@ -16,6 +16,12 @@ filter. The ends are treated as ``scipy.signal.sosfiltfilt`` treats them: an
 odd extension of a few samples, then the signal held at the extension's end
 value (filtfilt starts its filter in the steady state of that value), long
 enough for the response to die out before the circular FFT wraps round.
+Its backward pass starts from the forward output held at its last value
+instead, so the last few samples are redone as two causal passes (the
+complex response, from the filter's poles) on a short tail.
+
+:class:`Lowpasses` keeps one signal's forward transform for several
+cut-offs: each more costs one inverse transform.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ import numpy as np
 SETTLE_E_FOLDINGS = 16.0
 
 
-def butter_power(freq_hz: np.ndarray, cutoff_hz: float, sample_rate_hz: float, order: int):
+def butter_power(
+    freq_hz: np.ndarray, cutoff_hz: float, sample_rate_hz: float, order: int
+) -> np.ndarray:
     """Power response of a digital Butterworth low-pass (bilinear transform)."""
     ratio = np.tan(np.pi * np.minimum(freq_hz / sample_rate_hz, 0.5)) / math.tan(
         math.pi * cutoff_hz / sample_rate_hz
