@@ -15,6 +15,7 @@ Two facts of running carry the whole estimate, and neither needs tuning:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,11 +267,28 @@ def pelvis_angles(
         return pitch, roll, yaw
     # Unwrapped, so that a step whose yaw crosses +-180 deg has its true range,
     # not one of nearly 360 deg.
-    yaw = np.degrees(np.unwrap(np.radians(yaw)))
+    # (As np.unwrap with a 360-deg period, in place: an hour's copies are 6 MB each.)
+    turns = np.diff(yaw)
+    turns /= 360.0
+    np.round(turns, out=turns)
+    np.cumsum(turns, out=turns)
+    turns *= 360.0
+    yaw[1:] -= turns
+    del turns
     if centre_yaw:
-        yaw = yaw - np.degrees(np.angle(np.mean(np.exp(1j * np.radians(yaw)))))
-    yaw = yaw - 360.0 * np.round(np.median(yaw) / 360.0)
+        yaw -= _mean_direction_deg(yaw)
+    yaw -= 360.0 * np.round(np.median(yaw) / 360.0)
     return pitch, roll, yaw
+
+
+def _mean_direction_deg(angle_deg: np.ndarray) -> float:
+    """Circular mean of angles in degrees, summed chunk by chunk."""
+    c = s = 0.0
+    for start in range(0, len(angle_deg), CHUNK):
+        part = np.radians(angle_deg[start : start + CHUNK])
+        c += float(np.cos(part).sum())
+        s += float(np.sin(part).sum())
+    return math.degrees(math.atan2(s, c))
 
 
 def orientation_estimate(
