@@ -30,6 +30,15 @@ ONE_THREAD_ENV = {
     "VECLIB_MAXIMUM_THREADS": "1",
 }
 
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment of a timed child: one thread, and bytecode cached as on a user's
+    machine (pip writes it for installed packages; an editable gaitback writes its
+    own on the first run), whatever ``PYTHONDONTWRITEBYTECODE`` says here."""
+    env = {**os.environ, **ONE_THREAD_ENV, **extra}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
 #: Issue 3 targets for the 1-hour, 200 Hz, 6-axis file.
 TARGET_SECONDS_PER_HOUR = 3.0
 TARGET_PEAK_MEMORY_MB = 1024.0
@@ -218,9 +227,7 @@ def _child_run(path: str | os.PathLike[str], profile_top: int, timeout_s: float)
 
 
 def _child_spawn(cmd: list[str], timeout_s: float) -> dict[str, Any]:
-    env = {**os.environ, **ONE_THREAD_ENV}
-    # Bytecode cached, as on a user's machine (see whole_process.cli_vs_read_measure).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = child_env()
     try:
         proc = subprocess.run(
             cmd, env=env, capture_output=True, text=True, timeout=timeout_s, check=False

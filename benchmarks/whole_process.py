@@ -28,7 +28,7 @@ from typing import Any
 if __name__ == "__main__":  # run as a child script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.offline import ONE_THREAD_ENV, _rss_mb
+from benchmarks.offline import _rss_mb, child_env
 
 #: Issue 17 targets for the 1-hour 200 Hz 6-axis file.
 TARGET_RATIO = 3.5
@@ -84,10 +84,7 @@ def cli_vs_read_measure(
     """
     runs: dict[str, list[dict[str, Any]]] = {"cli": [], "read": []}
     with tempfile.TemporaryDirectory(prefix="gaitback-bench-cli-") as tmp:
-        env = {**os.environ, **ONE_THREAD_ENV, "GAITBACK_DB": str(Path(tmp) / "history.sqlite")}
-        # As a user's machine has it: bytecode cached (pip writes it for the
-        # installed packages; an editable gaitback writes its own on first run).
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = child_env(GAITBACK_DB=str(Path(tmp) / "history.sqlite"))
         # One untimed run of each first: bytecode written, the file in the page cache.
         out_dir = str(Path(tmp) / "out")
         for args in (["--child-read", str(path)], ["--child-cli", str(path), out_dir]):

@@ -146,14 +146,20 @@ def test_rigid_sensor_at_the_centre_of_mass_meets_the_tight_targets(preset: str)
                  f"{preset} rigid seed={seed} (GAITBACK_TEST_SEED={seed} reproduces it)")
 
 
-def test_belt_mount_steps_and_contact_times() -> None:
-    """A belt smooths and never reads free fall; steps and contact times still hold."""
+@pytest.fixture(scope="module")
+def belt_run() -> tuple[int, dict]:
+    """One fresh belt-mounted run, scored against its truth (simulated once)."""
     seed = _fresh_seed()
     params = dataclasses.replace(PRESETS["belt_mount"], seed=seed, running_s=30.0)
     sim = simulate(params)
     result = gaitback.analyze(sim.recording)
     truth_steps, steps = _scored(pd.DataFrame(sim.truth["steps"]), result.steps, sim.truth)
-    acc = accuracy(steps, result.summary, truth_steps)
+    return seed, accuracy(steps, result.summary, truth_steps)
+
+
+def test_belt_mount_steps_and_contact_times(belt_run) -> None:
+    """A belt smooths and never reads free fall; steps and contact times still hold."""
+    seed, acc = belt_run
     where = f"belt seed={seed} " + json.dumps(
         {k: round(v, 3) for k, v in acc.items() if isinstance(v, float)})
     assert acc["f1"] >= 0.99, where
@@ -163,13 +169,8 @@ def test_belt_mount_steps_and_contact_times() -> None:
 @pytest.mark.xfail(strict=False, reason=(
     "a compliant belt delays the whole signal (~25 ms at 10 Hz); the detector cannot "
     "tell that delay from the sensor alone (reported to the lead, issue 12)"))
-def test_belt_mount_event_bias() -> None:
-    seed = _fresh_seed()
-    params = dataclasses.replace(PRESETS["belt_mount"], seed=seed, running_s=30.0)
-    sim = simulate(params)
-    result = gaitback.analyze(sim.recording)
-    truth_steps, steps = _scored(pd.DataFrame(sim.truth["steps"]), result.steps, sim.truth)
-    acc = accuracy(steps, result.summary, truth_steps)
+def test_belt_mount_event_bias(belt_run) -> None:
+    seed, acc = belt_run
     assert abs(acc["foot_strike_bias_ms"]) <= 10.0, f"seed={seed}"
     assert abs(acc["toe_off_bias_ms"]) <= 15.0, f"seed={seed}"
 

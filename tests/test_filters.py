@@ -8,7 +8,7 @@ from scipy import signal, stats
 
 from gaitback.core.conditioning import lowpass
 from gaitback.core.events import binomial_p_even
-from gaitback.core.filters import fft_length
+from gaitback.core.filters import fft_length, lagged_products
 from gaitback.core.peaks import peaks_find
 
 RATE_HZ = 200.0
@@ -44,12 +44,7 @@ def test_lowpass_columns_and_axis() -> None:
 def test_fft_length_is_smooth_and_minimal() -> None:
     for n in (1, 2, 7, 97, 1000, 720_193):
         m = fft_length(n)
-        assert m >= n
-        k = m
-        for p in (2, 3, 5):
-            while k % p == 0:
-                k //= p
-        assert k == 1
+        assert m >= n and _is_smooth(m)
         smaller = [j for j in range(n, m) if _is_smooth(j)]
         assert not smaller
 
@@ -103,3 +98,12 @@ def test_one_spectrum_serves_several_cutoffs() -> None:
             assert np.max(np.abs(bank(cutoff_hz) - want)) <= 1e-6 * np.ptp(x)
         with pytest.raises(ValueError):
             bank(3.0)
+
+
+@pytest.mark.parametrize("n", [5, 333, 10_000])
+def test_lagged_products_are_the_dot_products(n: int) -> None:
+    """Each lag's sum of products, as written out, with no wrap-around."""
+    x = np.random.default_rng(n).standard_normal(n)
+    max_lag = min(n - 1, 150)
+    want = [float(np.dot(x[: n - k], x[k:])) for k in range(max_lag + 1)]
+    assert np.allclose(lagged_products(x, max_lag), want, rtol=1e-9, atol=1e-9)

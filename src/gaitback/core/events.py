@@ -36,7 +36,7 @@ import numpy as np
 
 from gaitback import schema as col
 from gaitback.core.conditioning import lowpasses
-from gaitback.core.filters import fft_length
+from gaitback.core.filters import lagged_products
 from gaitback.core.peaks import peaks_find
 from gaitback.core.ranges import mean_between, padded_rows
 
@@ -116,10 +116,7 @@ def step_period_s(vertical_g: np.ndarray, sample_rate_hz: float, params: EventPa
     n = len(x)
     lo = int(60.0 / params.cadence_range_spm[1] * rate)
     hi = min(int(60.0 / params.cadence_range_spm[0] * rate), n - 1)
-    # Zeros past the longest lag read keep the circular correlation from wrapping.
-    n_fft = fft_length(n + hi + 1)
-    spectrum = np.fft.rfft(x, n_fft)
-    acf = np.fft.irfft(spectrum.real**2 + spectrum.imag**2, n_fft)[: hi + 1]
+    acf = lagged_products(x, max(hi, 0))
     if hi <= lo + 1:
         return 60.0 / 170.0
     lag = lo + int(np.argmax(acf[lo:hi]))

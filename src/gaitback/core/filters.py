@@ -37,14 +37,18 @@ SETTLE_E_FOLDINGS = 16.0
 
 
 def butter_power(
-    freq_hz: np.ndarray, cutoff_hz: float, sample_rate_hz: float, order: int
+    warped: np.ndarray, cutoff_hz: float, sample_rate_hz: float, order: int
 ) -> np.ndarray:
-    """Power response of a digital Butterworth low-pass (bilinear transform)."""
-    ratio = np.tan(np.pi * np.minimum(freq_hz / sample_rate_hz, 0.5)) / math.tan(
-        math.pi * cutoff_hz / sample_rate_hz
-    )
+    """Power response of a digital Butterworth low-pass (bilinear transform).
+
+    ``warped`` is the bilinear transform's frequency axis, ``tan(pi f / fs)``.
+    """
+    ratio = warped / math.tan(math.pi * cutoff_hz / sample_rate_hz)
+    ratio *= ratio
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + ratio ** (2 * order))
+        power = ratio**order
+    power += 1.0
+    return np.reciprocal(power, out=power)
 
 
 def settle_samples(cutoff_hz: float, sample_rate_hz: float, order: int) -> int:
@@ -89,26 +93,33 @@ def _power_table(n_fft: int, cutoff_hz: float, sample_rate_hz: float, order: int
     if n_fft <= CACHED_FFT_LENGTH:
         return _power_table_cached(n_fft, cutoff_hz, sample_rate_hz, order)
     # Long runs: one table of tan(pi f / fs) serves every cut-off and order.
-    ratio = _warped_frequencies(n_fft) / math.tan(math.pi * cutoff_hz / sample_rate_hz)
-    ratio *= ratio
-    with np.errstate(over="ignore"):
-        power = ratio**order
-    power += 1.0
-    return np.reciprocal(power, out=power)
+    return butter_power(_warped_long(n_fft), cutoff_hz, sample_rate_hz, order)
 
 
-@lru_cache(maxsize=2)
-def _warped_frequencies(n_fft: int) -> np.ndarray:
+def _warped(n_fft: int) -> np.ndarray:
     """``tan(pi k / n_fft)`` at the rfft bins (the bilinear transform's frequency axis)."""
     return np.tan(np.pi * np.minimum(np.fft.rfftfreq(n_fft), 0.5))
+
+
+_warped_long = lru_cache(maxsize=2)(_warped)
 
 
 @lru_cache(maxsize=64)
 def _power_table_cached(
     n_fft: int, cutoff_hz: float, sample_rate_hz: float, order: int
 ) -> np.ndarray:
-    freq = np.fft.rfftfreq(n_fft, 1.0 / sample_rate_hz)
-    return butter_power(freq, cutoff_hz, sample_rate_hz, order)
+    return butter_power(_warped(n_fft), cutoff_hz, sample_rate_hz, order)
+
+
+def lagged_products(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """``sum(x[i] * x[i + k])`` for each lag ``k`` from 0 to ``max_lag``, by one FFT.
+
+    Zeros past the longest lag keep the circular correlation from wrapping
+    round (no doubling of the length); callers normalise as they need.
+    """
+    n_fft = fft_length(len(x) + max_lag + 1)
+    spectrum = np.fft.rfft(x, n_fft)
+    return np.fft.irfft(spectrum.real**2 + spectrum.imag**2, n_fft)[: max_lag + 1]
 
 
 @lru_cache(maxsize=64)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gaitback import schema as col
-from gaitback.core.filters import fft_length
+from gaitback.core.filters import lagged_products
 from gaitback.core.ranges import mean_between, padded_rows, reduce_between
 from gaitback.core.signals import BodySignals, Stances
 from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
@@ -277,14 +277,9 @@ def regularity(
     if lag2 <= 0 or n <= lag2 + 10:
         return None, None
     var = np.dot(x, x) / n
-    # All lags at once by FFT (zero-padded: no wrap-around), not a dot product
-    # per lag: an hour's run has ~200 lags to try over 720,000 samples.
-    # Zeros past the longest lag read are enough to keep the circular
-    # correlation from wrapping round (not a doubling of the length).
-    max_lag = int(lag2 * 1.1) + 1
-    n_fft = fft_length(n + max_lag)
-    spectrum = np.fft.rfft(x, n_fft)
-    acf = np.fft.irfft(spectrum.real**2 + spectrum.imag**2, n_fft)[:max_lag]
+    # All lags at once by FFT, not a dot product per lag: an hour's run has
+    # ~200 lags to try over 720,000 samples.
+    acf = lagged_products(x, int(lag2 * 1.1))
 
     def ac(lag: int) -> float:
         # Search +-10 % around the expected lag for the local maximum.
