@@ -146,6 +146,7 @@ def steps_detect(
     params: EventParams = EventParams(),
     bridged: np.ndarray | None = None,
     edge_g: np.ndarray | None = None,
+    cut_start: bool = False,
 ) -> StepEvents:
     """Detect the stances of one running segment.
 
@@ -168,6 +169,11 @@ def steps_detect(
         ``vertical_g`` low-passed at ``params.edge_cutoff_hz``, when the caller
         has it already (filtered over the whole recording, the segment's ends
         see the data beyond them rather than an extension).
+    cut_start
+        The segment begins where the data begin (the recording's start or the
+        end of missing data), so it may begin inside a stance: its first stance
+        is kept only when the trough before it is at the flight level of the
+        segment's other stances.
 
     Returns
     -------
@@ -213,7 +219,9 @@ def steps_detect(
     stop = np.clip(np.nan_to_num(next_strike, nan=n - 1.0).astype(int), start + 2, n - 1)
     toe_off, floor = _toe_off_tangent(active, start, stop, rate)
     if bridged is not None and bridged.any():
-        strike = _strike_in_gap(strike, bridged, before, peaks)
+        # The envelope's peak feels samples within about half its cut-off's period.
+        peak_reach = int(np.ceil(rate / (2.0 * params.envelope_cutoff_hz)))
+        strike = _strike_in_gap(strike, bridged, before, peaks, peak_reach)
 
     index = np.arange(n)
     t_strike = np.interp(np.nan_to_num(strike), index, time_s)
@@ -235,6 +243,13 @@ def steps_detect(
     # belong to a stance whose force had not yet ended.
     margin = 0.02 * rate
     ok &= (np.nan_to_num(strike) > 1) & (toe_off <= n - 1 - margin) & landed
+    if cut_start:
+        # A segment that opens mid-stance shows the stance's later part (the
+        # soft-tissue dip, the active peak) as a loading from a raised trough.
+        flight = np.median(base)
+        ok[0] &= base[0] <= flight + params.strike_rise_fraction * (
+            np.median(envelope[peaks]) - flight
+        )
     if not ok.any():
         return empty
     i0 = np.clip(strike[ok].astype(int), 0, n - 1)
@@ -309,6 +324,7 @@ def _strike_in_gap(
     bridged: np.ndarray,
     flight: np.ndarray,
     peaks: np.ndarray,
+    peak_reach: int = 1,
 ) -> np.ndarray:
     """Foot strikes whose loading rise was lost in a short gap, timed from their peak.
 
@@ -318,8 +334,11 @@ def _strike_in_gap(
     The stance's envelope peak survives a short gap, and the time from foot
     strike to that peak is steady from step to step, so the strike is the
     peak minus the median lead of the stances whose rise was fully recorded.
-    With fewer than five of those, the middle of the gap (worst case half the
-    gap, <= 50 ms).
+    When bridged samples lie within ``peak_reach`` samples of the peak (a
+    second gap, which flattens and shifts it), or with fewer than five
+    fully recorded stances, a tangent on the real samples after the gap is
+    kept and one on the bridging line goes to the gap's middle (worst case
+    half the gap, <= 50 ms).
     """
     out = strike.copy()
     mask = bridged.astype(np.int8)
@@ -335,11 +354,18 @@ def _strike_in_gap(
         return out
     count = np.concatenate([[0], np.cumsum(mask)])
     clean = np.isfinite(strike) & (count[peaks + 1] - count[flight] == 0)
+    middle = 0.5 * (last_real[safe] + first_real[safe])
+    # The peak stands in for the rise only where it was itself recorded (a
+    # second gap can flatten it); otherwise a tangent on the real samples after
+    # the gap is kept, and one on the bridging line goes to the gap's middle.
+    near = np.clip(peaks[:, None] + np.arange(-peak_reach, peak_reach + 1), 0, len(bridged) - 1)
+    peak_real = ~bridged[near].any(axis=1)
     if clean.sum() >= 5:
         lead = np.median(peaks[clean] - strike[clean])
-        out[lost] = peaks[lost] - lead
-    else:
-        out[lost] = 0.5 * (last_real[safe[lost]] + first_real[safe[lost]])
+        from_peak = lost & peak_real
+        out[from_peak] = peaks[from_peak] - lead
+        lost &= ~peak_real
+    out[lost] = np.where(strike[lost] >= first_real[safe[lost]], strike[lost], middle[lost])
     return out
 
 

@@ -357,14 +357,16 @@ def orientation_estimate(
         heading_source = "uncertain"
         if declared is not None:
             default, heading_source = declared, "sidecar axes"
-    for start, stop in blocks:
+    if len(blocks) == 1:
+        # The usual case: the block has the recording's heading, not computed twice.
+        angles: list[float | None] = [default or 0.0]
+    else:
+        angles = _block_headings(q, f_world, fs, blocks, running, heading_source, axes)
+    del f_world, signature
+    for (start, stop), angle in zip(blocks, angles, strict=True):
         sl = slice(start, stop)
-        # One block (the usual case) has the recording's heading: not computed twice.
-        per_block = heading_source == "motion" and len(blocks) > 1
-        angle = heading_rad(f_world[:, sl], fs, running[sl]) if per_block else None
         turn = quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None]
         quat_multiply(turn, q[:, sl], out=q[:, sl])
-    del f_world, signature
 
     if standing.sum() >= fs:
         # Trim the edges of standing periods: the window-based labels blur them.
@@ -392,12 +394,62 @@ def _heading_from_axes(
     """World heading of the sensor axis the sidecar declares as forward."""
     if axes is None:
         return None
-    forward_in_sensor = axes_matrix(axes)[0]
-    basis = running if running.any() else np.ones(q.shape[1], bool)
-    world = quat_rotate(quat_mean(q, basis), forward_in_sensor[:, None])[:, 0]
+    return _axis_heading(q, axes_matrix(axes)[0], running)
+
+
+def _axis_heading(q: np.ndarray, axis_in_sensor: np.ndarray, mask: np.ndarray) -> float | None:
+    """World heading of a sensor axis, from the mean rotation over ``mask``
+    (all samples when ``mask`` is empty); ``None`` when the axis is near vertical."""
+    basis = mask if mask.any() else np.ones(q.shape[1], bool)
+    world = quat_rotate(quat_mean(q, basis), axis_in_sensor[:, None])[:, 0]
     if np.hypot(world[0], world[1]) < 0.5:
         return None
     return float(np.arctan2(world[1], world[0]))
+
+
+def _block_headings(
+    q: np.ndarray,
+    f_world: np.ndarray,
+    fs: float,
+    blocks: list[tuple[int, int]],
+    running: np.ndarray,
+    heading_source: str,
+    axes: dict[str, str] | None,
+) -> list[float | None]:
+    """Heading of each block of a recording split by missing data.
+
+    Each block's integration starts from its own arbitrary yaw, so one heading
+    cannot serve them all. A block with running takes its heading from its own
+    braking signature; any other block (standing, walking) is turned so that the
+    sensor axis pointing forward in the running blocks (or the sidecar's
+    declared forward axis, when the motion gives no heading) points forward in
+    it too: the sensor is strapped on,
+    so that axis is the same throughout. ``None`` means the recording's heading.
+    """
+    angles: list[float | None] = [None] * len(blocks)
+    forward_in_sensor = None
+    if heading_source != "motion" and axes is not None:
+        forward_in_sensor = axes_matrix(axes)[0]
+    if heading_source == "motion":
+        for i, (start, stop) in enumerate(blocks):
+            if running[start:stop].any():
+                angles[i] = heading_rad(f_world[:, start:stop], fs, running[start:stop])
+        turned = [i for i, a in enumerate(angles) if a is not None]
+        if turned:
+            # Forward in the sensor frame, from the running blocks' own rotations.
+            start, stop = blocks[turned[0]]
+            sl = slice(start, stop)
+            turn = quat_about_z(-angles[turned[0]])[:, None]
+            q_run = quat_multiply(turn, quat_mean(q[:, sl], running[sl])[:, None])
+            forward = np.array([[1.0], [0.0], [0.0]])
+            forward_in_sensor = quat_rotate(quat_conjugate(q_run), forward)[:, 0]
+    if forward_in_sensor is None:
+        return angles
+    for i, (start, stop) in enumerate(blocks):
+        if angles[i] is None:
+            sl = slice(start, stop)
+            angles[i] = _axis_heading(q[:, sl], forward_in_sensor, running[sl])
+    return angles
 
 
 def _heading_consistent(signature: np.ndarray, fs: float, running: np.ndarray) -> bool:

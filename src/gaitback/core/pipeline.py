@@ -134,12 +134,19 @@ def gait_process(
         rotation_deg=rotation_deg if has_gyro else None,
     )
     strikes, toe_offs, seg_end, active_peaks = [], [], [], []
+    block_starts = {start for start, _ in blocks}
     for row in segments.itertuples():
         if row.activity != col.RUNNING:
             continue
         sl = slice(row.start_idx, row.stop_idx)
         ev = steps_detect(
-            t[sl], vertical_g[sl], fs, event_params, bridged[sl], signals.vertical_edge_g[sl]
+            t[sl],
+            vertical_g[sl],
+            fs,
+            event_params,
+            bridged[sl],
+            signals.vertical_edge_g[sl],
+            cut_start=row.start_idx in block_starts,
         )
         strikes.append(ev.foot_strike_s)
         toe_offs.append(ev.toe_off_s)

@@ -23,6 +23,11 @@ def reduce_between(ufunc: np.ufunc, x: np.ndarray, i0: np.ndarray, i1: np.ndarra
 def padded_rows(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows ``x[i0[k]:i1[k]]`` padded to one width, and the mask of real samples."""
     width = int(np.max(i1 - i0))
-    idx = i0[:, None] + np.arange(width)[None, :]
+    # An hour holds ~10^4 steps of ~10^2 samples: 32-bit indices, clipped in
+    # place, keep the index table at a quarter of what int64 plus a clipped
+    # copy would take.
+    kind = np.int32 if len(x) < 2**31 - width else np.int64
+    idx = i0.astype(kind)[:, None] + np.arange(width, dtype=kind)[None, :]
     valid = idx < i1[:, None]
-    return x[np.minimum(idx, len(x) - 1)], valid
+    np.minimum(idx, len(x) - 1, out=idx)
+    return x[idx], valid
