@@ -219,9 +219,7 @@ def steps_detect(
     stop = np.clip(np.nan_to_num(next_strike, nan=n - 1.0).astype(int), start + 2, n - 1)
     toe_off, floor = _toe_off_tangent(active, start, stop, rate)
     if bridged is not None and bridged.any():
-        # The envelope's peak feels samples within about half its cut-off's period.
-        peak_reach = int(np.ceil(rate / (2.0 * params.envelope_cutoff_hz)))
-        strike = _strike_in_gap(strike, bridged, before, peaks, peak_reach)
+        strike = _strike_in_gap(strike, toe_off, bridged, before, peaks)
 
     index = np.arange(n)
     t_strike = np.interp(np.nan_to_num(strike), index, time_s)
@@ -321,10 +319,10 @@ def _toe_off_tangent(
 
 def _strike_in_gap(
     strike: np.ndarray,
+    toe_off: np.ndarray,
     bridged: np.ndarray,
     flight: np.ndarray,
     peaks: np.ndarray,
-    peak_reach: int = 1,
 ) -> np.ndarray:
     """Foot strikes whose loading rise was lost in a short gap, timed from their peak.
 
@@ -334,11 +332,14 @@ def _strike_in_gap(
     The stance's envelope peak survives a short gap, and the time from foot
     strike to that peak is steady from step to step, so the strike is the
     peak minus the median lead of the stances whose rise was fully recorded.
-    When bridged samples lie within ``peak_reach`` samples of the peak (a
-    second gap, which flattens and shifts it), or with fewer than five
-    fully recorded stances, a tangent on the real samples after the gap is
-    kept and one on the bridging line goes to the gap's middle (worst case
-    half the gap, <= 50 ms).
+    When bridged samples lie within a tenth of the run's median contact time
+    of the peak (the top of the force hump, where a half-sine stays within 5 %
+    of its maximum: a chord across a gap there flattens and shifts the peak),
+    or with fewer than five fully recorded stances: a tangent at or before the
+    gap's start was drawn on a steep chord, which only a strike early in the
+    gap makes, so the strike is the gap's start; one on the real samples after
+    the gap is kept; one inside goes to the gap's middle (worst case half the
+    gap, <= 50 ms).
     """
     out = strike.copy()
     mask = bridged.astype(np.int8)
@@ -354,10 +355,11 @@ def _strike_in_gap(
         return out
     count = np.concatenate([[0], np.cumsum(mask)])
     clean = np.isfinite(strike) & (count[peaks + 1] - count[flight] == 0)
-    middle = 0.5 * (last_real[safe] + first_real[safe])
     # The peak stands in for the rise only where it was itself recorded (a
-    # second gap can flatten it); otherwise a tangent on the real samples after
-    # the gap is kept, and one on the bridging line goes to the gap's middle.
+    # second gap can flatten it).
+    contact = (toe_off - strike)[clean]
+    contact = contact[np.isfinite(contact)]
+    peak_reach = max(1, int(np.ceil(0.1 * np.median(contact)))) if len(contact) else 1
     near = np.clip(peaks[:, None] + np.arange(-peak_reach, peak_reach + 1), 0, len(bridged) - 1)
     peak_real = ~bridged[near].any(axis=1)
     if clean.sum() >= 5:
@@ -365,7 +367,11 @@ def _strike_in_gap(
         from_peak = lost & peak_real
         out[from_peak] = peaks[from_peak] - lead
         lost &= ~peak_real
-    out[lost] = np.where(strike[lost] >= first_real[safe[lost]], strike[lost], middle[lost])
+    start, stop = last_real[safe[lost]], first_real[safe[lost]]
+    tangent = strike[lost]
+    out[lost] = np.where(
+        tangent <= start, start, np.where(tangent >= stop, tangent, 0.5 * (start + stop))
+    )
     return out
 
 
