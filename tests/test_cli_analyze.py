@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,32 @@ def test_recording_without_running(tmp_path: Path, capsys) -> None:
     assert steps.empty and list(steps.columns) == list(col.STEP_COLUMNS)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_steps"] == 0 and summary["cadence_spm"] is None
+
+
+def test_outputs_are_the_same_whether_pandas_uses_pyarrow_or_not(tmp_path: Path) -> None:
+    """`gaitback analyze` keeps pandas from importing pyarrow (memory); a process in
+    which pandas already uses pyarrow must write the same steps and summary."""
+    pytest.importorskip("pyarrow")
+    recording = ROOT / "recordings" / "synthetic" / "stand_walk_run.csv"
+    code = (
+        "import sys\n"
+        "if sys.argv[3] == 'first':\n"
+        "    import pandas\n"
+        "from gaitback.cli.main import main\n"
+        "code = main(['analyze', sys.argv[1], '--out', sys.argv[2], '--no-save'])\n"
+        "print(code, 'pyarrow' in sys.modules and sys.modules['pyarrow'] is not None)\n"
+    )
+    printed = {}
+    for mode in ("first", "cli"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(recording), str(tmp_path / mode), mode],
+            capture_output=True, text=True, timeout=300, check=True,
+            env={**os.environ, "GAITBACK_DB": str(tmp_path / "history.db")},
+        )
+        printed[mode] = done.stdout.strip().splitlines()[-1]
+    assert printed == {"first": "0 True", "cli": "0 False"}
+    assert (tmp_path / "first" / "steps.csv").read_bytes() == (
+        tmp_path / "cli" / "steps.csv").read_bytes()
+    first = json.loads((tmp_path / "first" / "summary.json").read_text())
+    cli = json.loads((tmp_path / "cli" / "summary.json").read_text())
+    assert first == cli
