@@ -59,7 +59,9 @@ class Recording:
 
     @property
     def acc_mps2(self) -> np.ndarray:
-        return self.data[list(col.ACC)].to_numpy(dtype=float)
+        """``(n, 3)`` acceleration; read-only (a view of the data when the reader laid
+        them out in one block, else a copy)."""
+        return columns_array(self.data, col.ACC)
 
     @property
     def has_gyro(self) -> bool:
@@ -67,7 +69,8 @@ class Recording:
 
     @property
     def gyr_dps(self) -> np.ndarray | None:
-        return self.data[list(col.GYR)].to_numpy(dtype=float) if self.has_gyro else None
+        """``(n, 3)`` angular rate or ``None``; read-only, as :attr:`acc_mps2`."""
+        return columns_array(self.data, col.GYR) if self.has_gyro else None
 
     @property
     def n_samples(self) -> int:
@@ -139,6 +142,60 @@ def read_sidecar(csv_path: str | os.PathLike[str]) -> RecordingMeta:
     return RecordingMeta.from_dict(raw, where=str(path))
 
 
+def columns_array(data: pd.DataFrame, names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """``data[names]`` as a read-only ``(n, k)`` float array, without copying when it can.
+
+    When the columns are consecutive rows of one float64 block (as
+    :func:`read_recording` lays them out), the array is a strided view of that
+    block: an hour at 200 Hz is 17 MB per three columns, which the analysis
+    would otherwise hold twice. Any other layout gets a copy.
+    """
+    views = [data[c].to_numpy() for c in names]
+    if _one_block_rows(views):
+        step = _address(views[1]) - _address(views[0]) if len(views) > 1 else 8
+        return np.lib.stride_tricks.as_strided(
+            views[0], shape=(len(views[0]), len(views)), strides=(8, step), writeable=False
+        )
+    out = np.column_stack([np.asarray(v, dtype=float) for v in views])
+    out.flags.writeable = False
+    return out
+
+
+def _address(a: np.ndarray) -> int:
+    return int(a.__array_interface__["data"][0])
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _one_block_rows(views: list[np.ndarray]) -> bool:
+    """Whether the 1-D arrays are evenly spaced, contiguous float64 rows of one buffer."""
+    if not views or any(v.dtype != np.float64 or v.strides != (8,) for v in views):
+        return False
+    root = _root(views[0])
+    if any(_root(v) is not root or len(v) != len(views[0]) for v in views):
+        return False
+    addresses = [_address(v) for v in views]
+    steps = {b - a for a, b in zip(addresses, addresses[1:], strict=False)}
+    return len(steps) <= 1 and all(s >= 8 * len(views[0]) for s in steps)
+
+
+def _one_block(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its float64 columns as rows of one block (see :func:`columns_array`).
+
+    One copy while reading; the analysis then takes views instead of copies.
+    """
+    if frame.empty or not all(dtype == np.float64 for dtype in frame.dtypes):
+        return frame
+    block = np.empty((frame.shape[1], len(frame)))
+    for j, name in enumerate(frame.columns):
+        block[j] = frame[name].to_numpy()
+    return pd.DataFrame(block.T, columns=frame.columns, copy=False)
+
+
 def read_recording(path: str | os.PathLike[str], meta: RecordingMeta | None = None) -> Recording:
     """Read and validate a canonical recording (CSV plus optional sidecar).
 
@@ -190,6 +247,7 @@ def read_recording(path: str | os.PathLike[str], meta: RecordingMeta | None = No
     except (ValueError, pd.errors.ParserError):
         frame = _locate_bad_cell(_read_text(path, where), numeric, where)
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = _one_block(frame)
     if meta is None:
         meta = read_sidecar(path)
     return recording_from_frame(frame, meta, source=where)
@@ -289,7 +347,7 @@ def recording_from_frame(
             f"{t[row - 1]:.6g} to {t[row]:.6g}); a gap longer than a day is not one "
             "recording (a corrupt time cell, or two sessions in one file)"
         )
-    _check_units(data[list(col.ACC)].to_numpy(), t, where)
+    _check_units(columns_array(data, col.ACC), t, where)
     data = data.reset_index(drop=True)
     return Recording(data=data, meta=meta or RecordingMeta(), source=source)
 
