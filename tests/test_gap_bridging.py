@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from gaitback.core.conditioning_online import OnlineConditioning
 from gaitback.recording import RecordingMeta, recording_from_frame
 
 RATE_HZ = 100.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _with_hole(missing: int) -> tuple[np.ndarray, np.ndarray]:
@@ -131,3 +134,21 @@ def test_a_standing_block_cut_off_by_lost_data_keeps_the_runs_heading(seed: int)
     for key in ("forward_lean_deg", "pelvic_drop_left_deg", "pelvic_drop_right_deg"):
         error = summary[key] - sim.truth["summary"][key]
         assert abs(error) <= 1.0, (key, round(error, 2))
+
+
+def test_long_running_is_detected_window_by_window_with_the_same_steps(monkeypatch) -> None:
+    """Running is searched for steps ten minutes at a time (memory); the windows
+    overlap, so the steps are those of one pass: same strikes, toe-offs within
+    a fraction of a millisecond (each window estimates its own step period)."""
+    import gaitback
+    from gaitback.core import pipeline
+    from gaitback.recording import read_recording
+
+    recording = read_recording(ROOT / "recordings" / "synthetic" / "treadmill_3min.csv")
+    whole = gaitback.analyze(recording).steps
+    monkeypatch.setattr(pipeline, "DETECT_WINDOW_S", 20.0)
+    monkeypatch.setattr(pipeline, "DETECT_MARGIN_S", 5.0)
+    windowed = gaitback.analyze(recording).steps
+    assert len(windowed) == len(whole)
+    np.testing.assert_allclose(windowed[col.FOOT_STRIKE], whole[col.FOOT_STRIKE], atol=1e-9)
+    np.testing.assert_allclose(windowed[col.TOE_OFF], whole[col.TOE_OFF], atol=5e-4)

@@ -16,7 +16,7 @@ import pandas as pd
 from gaitback import schema as col
 from gaitback.core.activity import ActivityParams, activity_segments
 from gaitback.core.conditioning import lowpass, signals_uniform
-from gaitback.core.events import EventParams, sides_assign, steps_detect
+from gaitback.core.events import EventParams, StepEvents, sides_assign, steps_detect
 from gaitback.core.metrics import (
     pelvic_level_summary,
     step_regularity,
@@ -32,6 +32,14 @@ from gaitback.recording import Recording
 from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 
 Progress = Callable[[str, float], None]
+
+#: Running is searched for steps this many seconds at a time (see
+#: :func:`_segment_steps`): ten minutes hold ~1800 steps.
+DETECT_WINDOW_S = 600.0
+
+#: How far each detection window reaches into its neighbours, s: a stance, the
+#: flight before it and the filters' settling take under 2 s.
+DETECT_MARGIN_S = 10.0
 
 
 def gait_process(
@@ -138,20 +146,21 @@ def gait_process(
     for row in segments.itertuples():
         if row.activity != col.RUNNING:
             continue
-        sl = slice(row.start_idx, row.stop_idx)
-        ev = steps_detect(
-            t[sl],
-            vertical_g[sl],
+        for ev in _segment_steps(
+            t,
+            vertical_g,
+            signals.vertical_edge_g,
+            bridged,
             fs,
             event_params,
-            bridged[sl],
-            signals.vertical_edge_g[sl],
-            cut_start=row.start_idx in block_starts,
-        )
-        strikes.append(ev.foot_strike_s)
-        toe_offs.append(ev.toe_off_s)
-        active_peaks.append(ev.active_peak_g)
-        seg_end.append(np.full(len(ev.foot_strike_s), t[row.stop_idx - 1]))
+            row.start_idx,
+            row.stop_idx,
+            row.start_idx in block_starts,
+        ):
+            strikes.append(ev.foot_strike_s)
+            toe_offs.append(ev.toe_off_s)
+            active_peaks.append(ev.active_peak_g)
+            seg_end.append(np.full(len(ev.foot_strike_s), t[row.stop_idx - 1]))
     foot_strike = np.concatenate(strikes) if strikes else np.array([])
     toe_off = np.concatenate(toe_offs) if toe_offs else np.array([])
     segment_end = np.concatenate(seg_end) if seg_end else np.array([])
@@ -258,3 +267,59 @@ def _lateral_observable(orient: Orientation, dead_axes: tuple[int, ...]) -> bool
     lateral_in_sensor = orient.body_axis_in_sensor(1, orient.q_body.shape[1] // 2)
     live = [j for j in range(3) if j not in dead_axes]
     return float(np.linalg.norm(lateral_in_sensor[live])) > 0.7
+
+
+def _segment_steps(
+    t: np.ndarray,
+    vertical_g: np.ndarray,
+    edge_g: np.ndarray,
+    bridged: np.ndarray,
+    fs: float,
+    params: EventParams,
+    start: int,
+    stop: int,
+    cut_start: bool,
+) -> list[StepEvents]:
+    """Steps of one running segment, detected :data:`DETECT_WINDOW_S` at a time.
+
+    Detection holds several full-length temporaries (filters, per-step
+    windows); an hour's run in one piece made it the analysis's memory peak.
+    Each window reaches :data:`DETECT_MARGIN_S` into its neighbours, far more
+    than a stance plus the flight before it and the filters' settling, and
+    keeps only the stances whose strike falls in its own stretch.
+    """
+    width = max(1, int(DETECT_WINDOW_S * fs))
+    margin = int(DETECT_MARGIN_S * fs)
+    if stop - start <= width + 2 * margin:
+        sl = slice(start, stop)
+        return [
+            steps_detect(
+                t[sl], vertical_g[sl], fs, params, bridged[sl], edge_g[sl], cut_start=cut_start
+            )
+        ]
+    found = []
+    for core in range(start, stop, width):
+        lo, hi = max(start, core - margin), min(stop, core + width + margin)
+        sl = slice(lo, hi)
+        ev = steps_detect(
+            t[sl],
+            vertical_g[sl],
+            fs,
+            params,
+            bridged[sl],
+            edge_g[sl],
+            cut_start=cut_start and lo == start,
+        )
+        last = core + width >= stop
+        keep = (ev.foot_strike_s >= t[core]) & (
+            last | (ev.foot_strike_s < t[min(core + width, stop - 1)])
+        )
+        found.append(
+            StepEvents(
+                ev.foot_strike_s[keep],
+                ev.toe_off_s[keep],
+                ev.peak_idx[keep] + lo,
+                ev.active_peak_g[keep],
+            )
+        )
+    return found
