@@ -289,14 +289,14 @@ def activity_segments(
         mag = magnitude_g[start:stop]
         gyro = gyro_speed_dps[start:stop] if gyro_speed_dps is not None else None
         centres, labels = activity_label_windows(mag, gyro, sample_rate_hz, params)
-        # Each sample takes the label of the nearest window centre.
+        # Each sample takes the label of the nearest window centre: the label
+        # changes at the midpoint between two centres whose labels differ.
         edges = (centres[:-1] + centres[1:]) // 2
-        owner = np.searchsorted(edges, np.arange(stop - start), side="right")
-        per_sample = labels[owner]
-        change = np.flatnonzero(per_sample[1:] != per_sample[:-1]) + 1
-        bounds = np.concatenate([[0], change, [stop - start]])
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            rows.append((start + int(a), start + int(b), per_sample[a]))
+        change = np.flatnonzero(labels[1:] != labels[:-1])
+        bounds = np.concatenate([[0], edges[change], [stop - start]])
+        kinds = labels[np.concatenate([[0], change + 1])]
+        for a, b, kind in zip(bounds[:-1], bounds[1:], kinds, strict=True):
+            rows.append((start + int(a), start + int(b), kind))
     rows = _merge_short_running(rows, time_s, params.min_running_s)
     rows = _widen_running(rows, sample_rate_hz)
     return pd.DataFrame(
