@@ -265,6 +265,7 @@ def _child(path: str, profile_top: int) -> None:
     import time
 
     import gaitback
+    import gaitback.api  # the package loads it lazily: count its imports here
 
     import_rss = _rss_mb()
     wall0, cpu0 = time.perf_counter(), time.process_time()
