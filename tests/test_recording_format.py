@@ -280,3 +280,21 @@ def test_sidecar_json_written_is_valid(tmp_path: Path) -> None:
     write_recording(Recording(_frame(n=20), meta), tmp_path / "m.csv")
     raw = json.loads((tmp_path / "m.json").read_text())
     assert raw == {"sample_rate_hz": 100.0, "treadmill_speed_mps": 2.8}
+
+
+@pytest.mark.parametrize("separator", [",", ", "])
+def test_blanks_after_commas_are_ignored_in_cells_and_header(
+    tmp_path: Path, separator: str
+) -> None:
+    """docs/recording-format.md: blanks after a comma are allowed, whether or not the
+    header has them (the reader skips them per field only for a spaced header)."""
+    names = [col.TIME, *col.ACC]
+    values = [[i / 100, 0.5 + i / 1000, -0.25, 9.75] for i in range(400)]
+    lines = [separator.join(names)]
+    lines += [",\t".join(f"{v:.3f}" for v in row[:2]) + ",  " + ", ".join(
+        f"{v:.3f}" for v in row[2:]) for row in values]
+    path = tmp_path / "blanks.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rec = read_recording(path)
+    assert list(rec.data.columns) == names
+    np.testing.assert_allclose(rec.data[names].to_numpy(), np.round(values, 3))
