@@ -423,14 +423,15 @@ def _block_headings(
     braking signature; any other block (standing, walking) is turned so that the
     sensor axis pointing forward in the running blocks (or the sidecar's
     declared forward axis, when the motion gives no heading) points forward in
-    it too: the sensor is strapped on,
-    so that axis is the same throughout. ``None`` means the recording's heading.
+    it too: the sensor is strapped on, so that axis is the same throughout.
+    ``None`` means the recording's heading.
     """
     angles: list[float | None] = [None] * len(blocks)
     forward_in_sensor = None
-    if heading_source != "motion" and axes is not None:
-        forward_in_sensor = axes_matrix(axes)[0]
-    if heading_source == "motion":
+    if heading_source != "motion":
+        if axes is not None:
+            forward_in_sensor = axes_matrix(axes)[0]
+    else:
         for i, (start, stop) in enumerate(blocks):
             if running[start:stop].any():
                 angles[i] = heading_rad(f_world[:, start:stop], fs, running[start:stop])

@@ -291,12 +291,7 @@ def _segment_steps(
     width = max(1, int(DETECT_WINDOW_S * fs))
     margin = int(DETECT_MARGIN_S * fs)
     if stop - start <= width + 2 * margin:
-        sl = slice(start, stop)
-        return [
-            steps_detect(
-                t[sl], vertical_g[sl], fs, params, bridged[sl], edge_g[sl], cut_start=cut_start
-            )
-        ]
+        width = stop - start  # one window: the usual case
     found = []
     for core in range(start, stop, width):
         lo, hi = max(start, core - margin), min(stop, core + width + margin)
