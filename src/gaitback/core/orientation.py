@@ -21,11 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitback.core.conditioning import (
-    lowpass,
-    lowpass_posture,
+    block_means,
     moving_mean,
-    posture_at,
     posture_coarse,
+)
+from gaitback.core.heading import (
+    block_headings,
+    braking_signature,
+    heading_consistent,
+    heading_from_axes,
+    heading_of,
 )
 from gaitback.core.quaternions import (
     CHUNK,
@@ -37,6 +42,7 @@ from gaitback.core.quaternions import (
     quat_from_rotvec,
     quat_mean,
     quat_multiply,
+    quat_normalise,
     quat_prefix_products,
     quat_rotate,
     quat_to_matrix,
@@ -54,16 +60,6 @@ SIGNATURE_RATE_HZ = 100.0
 # ----------------------------------------------------------------------------- estimates
 
 _UP = np.array([[0.0], [0.0], [1.0]])
-
-
-def tilt_from_acc(acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
-    """Sensor-to-level quaternions ``(4, n)`` from the slow part of specific force ``(3, n)``.
-
-    Each maps that sample's low-passed specific force onto +z; heading
-    (rotation about z) is left arbitrary.
-    """
-    up = lowpass_posture(acc, TILT_CUTOFF_HZ, sample_rate_hz, axis=1)
-    return quat_between(up, np.broadcast_to(_UP, up.shape))
 
 
 def orientation_integrate(
@@ -95,56 +91,120 @@ def orientation_integrate(
     return out
 
 
-def tilt_correct(q: np.ndarray, acc: np.ndarray, sample_rate_hz: float) -> np.ndarray:
-    """Remove slow tilt drift: the stride-averaged world specific force must be vertical.
+@dataclass
+class _SlowFrame:
+    """One block's slow world-frame correction and its braking signature.
 
-    Updates ``q`` ``(4, n)`` in place and returns it.
+    ``correction`` ``(4, k)`` rotates the integrated orientation so that the
+    stride-averaged specific force is vertical (tilt) and a horizontal sensor
+    direction keeps a still heading (yaw drift); it is known at the sample
+    indices ``centres`` (block-relative, fractional) and varies below
+    :data:`TILT_CUTOFF_HZ`. ``signature`` ``(2, m)`` is the block's braking
+    signature (:func:`gaitback.core.heading.braking_signature`), ``signature_mask`` its running
+    samples.
     """
-    slow, centres = posture_coarse(quat_rotate(q, acc).T, TILT_CUTOFF_HZ, sample_rate_hz)
-    for start in range(0, q.shape[1], CHUNK):
-        sl = slice(start, start + CHUNK)
-        up = posture_at(slow, centres, np.arange(start, min(start + CHUNK, q.shape[1]))).T
-        q[:, sl] = quat_multiply(quat_between(up, np.broadcast_to(_UP, up.shape)), q[:, sl])
+
+    centres: np.ndarray
+    correction: np.ndarray
+    signature: np.ndarray
+    signature_mask: np.ndarray
+
+
+def _slow_frame(
+    q: np.ndarray, acc: np.ndarray, fs: float, running: np.ndarray, hold_heading: bool
+) -> _SlowFrame:
+    """The slow corrections of one block's integrated orientation ``q`` ``(4, n)``.
+
+    Gravity pins tilt: the low-passed world specific force must point up.
+    Nothing pins heading, and integrated yaw drifts with any residual gyro
+    bias (a degree or more per minute): over an hour the frame in which
+    forward was found turns far enough to mix lean into obliquity, and yaw
+    wraps past +-180 deg. A runner's heading changes slowly next to a stride
+    (treadmill: never), so everything in the yaw of a roughly horizontal
+    sensor direction below the tilt cut-off is heading, or drift, and is
+    removed (``hold_heading``), leaving the within-stride rotation untouched.
+
+    Both corrections are slow world-frame rotations, so they commute with the
+    low-pass to well below the sensor's noise: the world specific force is
+    computed once, from the integrated orientation, and every slow quantity is
+    read from its block means (the signature's rate, then the posture rate).
+    """
+    f_world = quat_rotate(q, acc)
+    every = max(1, int(fs // SIGNATURE_RATE_HZ))
+    if acc.shape[1] < 16 * every:
+        every = 1
+    rate = fs / every
+    f_means, centres = _means(f_world, every)
+    del f_world
+    up, coarse = posture_coarse(f_means.T, TILT_CUTOFF_HZ, rate)
+    correction = quat_between(up.T, np.broadcast_to(_UP, up.T.shape))
+    if hold_heading:
+        probe = _probe_direction(acc)
+        p_means, _ = _means(quat_rotate(q, probe[:, None]), every)
+        level = quat_rotate(correction, posture_coarse(p_means.T, TILT_CUTOFF_HZ, rate)[0].T)
+        correction = quat_turn_z(correction, -np.arctan2(level[1], level[0]))
+    correction = _hemisphere_continuous(correction)
+    coarse_centres = np.interp(coarse, np.arange(len(centres)), centres)
+    # The signature from the corrected force: the correction is constant over a block mean.
+    at_means = _interp_quat(correction, coarse_centres, centres)
+    signature = braking_signature(quat_rotate(at_means, f_means), rate)
+    mask = _all_blocks(running, every) if every > 1 else running
+    return _SlowFrame(coarse_centres, correction, signature, mask)
+
+
+def _means(x: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`block_means` of ``x`` ``(k, n)`` along its samples, as ``(k, m)``."""
+    means, centres = block_means(x.T, every)
+    return means.T, centres
+
+
+def _all_blocks(mask: np.ndarray, every: int) -> np.ndarray:
+    """Whether all samples of each :func:`_means` block are in ``mask``."""
+    n = len(mask)
+    whole = n // every
+    out = mask[: whole * every].reshape(whole, every).all(axis=1)
+    if whole * every < n:
+        out = np.append(out, mask[whole * every :].all())
+    return out
+
+
+def _probe_direction(acc: np.ndarray) -> np.ndarray:
+    """A sensor direction that stays roughly horizontal: the sensor axis most
+    nearly perpendicular to gravity (the mean specific force), made exactly so."""
+    up = acc[:, :: max(1, acc.shape[1] // 4096)].mean(axis=1)
+    up = up / np.linalg.norm(up) if np.any(up) else np.array([0.0, 0.0, 1.0])
+    axis = np.eye(3)[int(np.argmin(np.abs(up)))]
+    probe = axis - np.dot(axis, up) * up
+    return probe / np.linalg.norm(probe)
+
+
+def _hemisphere_continuous(q: np.ndarray) -> np.ndarray:
+    """``q`` ``(4, k)`` with signs flipped so that neighbours lie in one hemisphere
+    (q and -q are one rotation; interpolating across a flip would pass through 0)."""
+    if q.shape[1] > 1:
+        flips = np.cumprod(np.where(np.sum(q[:, 1:] * q[:, :-1], axis=0) < 0, -1.0, 1.0))
+        q[:, 1:] *= flips
     return q
 
 
-def yaw_drift_remove(q: np.ndarray, sample_rate_hz: float) -> np.ndarray:
-    """Hold the slow heading of the sensor still: rotate ``q`` ``(4, n)`` about world z.
+def _interp_quat(q: np.ndarray, at: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Quaternions ``(4, k)`` known at ``at`` read at ``index``, linearly between
+    neighbours and normalised (the corrections turn by well under a degree
+    between neighbours, where this equals spherical interpolation)."""
+    if len(at) == 1:
+        return np.repeat(q, len(index), axis=1)
+    out = np.stack([np.interp(index, at, row) for row in q])
+    return quat_normalise(out)
 
-    Integrated yaw drifts with any residual gyro bias (nothing like gravity
-    pins it), a degree or more per minute. Over an hour the frame in which
-    forward was found turns far enough to mix lean into obliquity, lateral
-    force into forward force, and yaw wraps past +-180 deg. A runner's heading
-    changes slowly next to a stride (treadmill: never), so everything in the
-    yaw of a roughly horizontal sensor direction below the tilt cut-off is
-    heading, or drift, and neither belongs in pelvic rotation: it is removed,
-    leaving the within-stride rotation untouched. The low-pass acts on the
-    direction's horizontal components, not its angle, so a wrap never
-    disturbs it and moments when the direction is near vertical weigh little.
-    Updates ``q`` in place and returns it.
-    """
-    # Mean posture from a subsample: it only picks a direction that stays horizontal.
-    sample = q[:, :: max(1, q.shape[1] // 1000)]
-    up_in_sensor = quat_rotate(quat_conjugate(quat_mean(sample)), _UP)[:, 0]
-    axis = np.eye(3)[int(np.argmin(np.abs(up_in_sensor)))]
-    probe = axis - np.dot(axis, up_in_sensor) * up_in_sensor
-    probe = probe / np.linalg.norm(probe)
-    smooth, centres = posture_coarse(_horizontal_xy(q, probe).T, TILT_CUTOFF_HZ, sample_rate_hz)
+
+def _correct(q: np.ndarray, frame: _SlowFrame, turn_rad: float) -> None:
+    """Apply ``Rz(turn) ⊗ correction`` to the block's ``q`` ``(4, n)`` in place."""
+    turn = quat_about_z(turn_rad)[:, None]
+    correction = quat_multiply(turn, frame.correction)
     for start in range(0, q.shape[1], CHUNK):
         sl = slice(start, start + CHUNK)
-        xy = posture_at(smooth, centres, np.arange(start, min(start + CHUNK, q.shape[1])))
-        q[:, sl] = quat_turn_z(q[:, sl], -np.arctan2(xy[:, 1], xy[:, 0]))
-    return q
-
-
-def _horizontal_xy(q: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """World x and y ``(2, n)`` of the fixed sensor vector ``v`` rotated by ``q`` ``(4, n)``."""
-    w, x, y, z = q
-    world_x = (1 - 2 * (y * y + z * z)) * v[0] + 2 * (x * y - w * z) * v[1]
-    world_x += 2 * (x * z + w * y) * v[2]
-    world_y = 2 * (x * y + w * z) * v[0] + (1 - 2 * (x * x + z * z)) * v[1]
-    world_y += 2 * (y * z - w * x) * v[2]
-    return np.stack([world_x, world_y])
+        index = np.arange(start, min(start + CHUNK, q.shape[1]))
+        q[:, sl] = quat_multiply(_interp_quat(correction, frame.centres, index), q[:, sl])
 
 
 def quat_turn_z(q: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
@@ -152,51 +212,6 @@ def quat_turn_z(q: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:
     c, s = np.cos(0.5 * angle_rad), np.sin(0.5 * angle_rad)
     w, x, y, z = q
     return np.stack([c * w - s * z, c * x - s * y, c * y + s * x, c * z + s * w])
-
-
-def heading_rad(f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray) -> float | None:
-    """Angle of the forward direction in the world's horizontal plane (see module doc).
-
-    ``f_world`` ``(3, n)`` is level (z up) specific force; ``mask`` selects
-    running samples. ``None`` when there is no running to learn from.
-    """
-    if mask.sum() < sample_rate_hz:
-        return None
-    return _heading_of(*_braking_signature(f_world, sample_rate_hz, mask))
-
-
-def _braking_signature(
-    f_world: np.ndarray, sample_rate_hz: float, mask: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Horizontal force times the rate of change of vertical force ``(2, m)``.
-
-    Computed on means of blocks of samples (about :data:`SIGNATURE_RATE_HZ`):
-    its 20-Hz smoothing needs no more, and only its average over many strides
-    is used. Returns the signature, ``mask`` at the same blocks (a block
-    counts when all its samples do) and their rate.
-    """
-    every = max(1, int(sample_rate_hz // SIGNATURE_RATE_HZ))
-    m = f_world.shape[1] // every
-    rate = sample_rate_hz / every
-    if every > 1:
-        f_world = f_world[:, : m * every].reshape(3, m, every).mean(axis=2)
-        mask = mask[: m * every].reshape(m, every).all(axis=1)
-    dvz = np.gradient(lowpass(f_world[2], 20.0, rate)) * rate
-    out = np.empty((2, f_world.shape[1]))
-    for row in range(2):
-        out[row] = lowpass(f_world[row], 20.0, rate)
-        out[row] *= dvz
-    return out, mask, rate
-
-
-def _heading_of(signature: np.ndarray, mask: np.ndarray, sample_rate_hz: float) -> float | None:
-    """:func:`heading_rad` over ``mask`` from a precomputed :func:`_braking_signature`."""
-    if mask.sum() < sample_rate_hz:
-        return None
-    c = signature[:, mask].mean(axis=1)
-    if not np.any(c):
-        return None
-    return float(np.arctan2(-c[1], -c[0]))
 
 
 @dataclass
@@ -322,16 +337,57 @@ def orientation_estimate(
     gyr = None
     if gyr_dps is not None:
         gyr, bias = gyr_dps.T, _gyro_bias(gyr_dps, standing, running)
+    frames = []
     for start, stop in blocks:
         sl = slice(start, stop)
         if gyr is None or stop - start < 2:
-            q[:, sl] = tilt_from_acc(acc[:, sl], fs)
-            continue
-        head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
-        q0 = quat_between(head[:, None], _UP)[:, 0]
-        block = orientation_integrate(gyr[:, sl], fs, q0, out=q[:, sl], bias_dps=bias)
-        yaw_drift_remove(tilt_correct(block, acc[:, sl], fs), fs)
+            # Without a gyroscope only the slow tilt is known: the correction is all.
+            q[0, sl] = 1.0
+        else:
+            head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
+            q0 = quat_between(head[:, None], _UP)[:, 0]
+            orientation_integrate(gyr[:, sl], fs, q0, out=q[:, sl], bias_dps=bias)
+        frames.append(_slow_frame(q[:, sl], acc[:, sl], fs, running[sl], gyr is not None))
     del gyr
+    rate = fs / max(1, int(fs // SIGNATURE_RATE_HZ))
+    signature = np.concatenate([f.signature for f in frames], axis=1)
+    sig_running = np.concatenate([f.signature_mask for f in frames])
+    default = heading_of(signature, sig_running, rate)
+    heading_source = "motion" if default is not None else "none"
+    consistent = heading_consistent(signature, rate, sig_running)
+    del signature, sig_running
+    if len(blocks) == 1 and consistent:
+        # The usual case: one block, whose heading is the recording's.
+        angles: list[float | None] = [default or 0.0]
+        _correct(q[:, blocks[0][0] : blocks[0][1]], frames[0], -(default or 0.0))
+    else:
+        for (start, stop), frame in zip(blocks, frames, strict=True):
+            _correct(q[:, start:stop], frame, 0.0)
+        if not consistent:
+            # The braking signature is too weak to trust (no clear braking phase):
+            # the sidecar's declared mount gives the heading instead, if there is one.
+            heading_source = "uncertain"
+            declared = heading_from_axes(q, axes, running)
+            if declared is not None:
+                default, heading_source = declared, "sidecar axes"
+        angles = (
+            [default or 0.0]
+            if len(blocks) == 1
+            else block_headings(
+                q,
+                [f.signature for f in frames],
+                [f.signature_mask for f in frames],
+                rate,
+                blocks,
+                running,
+                heading_source,
+                axes,
+            )
+        )
+        for (start, stop), angle in zip(blocks, angles, strict=True):
+            sl = slice(start, stop)
+            turn = quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None]
+            quat_multiply(turn, q[:, sl], out=q[:, sl])
     # Samples inside long gaps belong to no block: give them the orientation of
     # the last sample before the gap, so that filters running over the whole
     # grid see finite values (their steps are never used).
@@ -343,30 +399,6 @@ def orientation_estimate(
         last = np.maximum.accumulate(idx)
         last[last < 0] = int(np.argmax(in_block))
         q = q[:, last]
-    # Heading per block from the running physics; blocks without running take
-    # the heading of the whole recording.
-    f_world = quat_rotate(q, acc)
-    # One filtering pass serves the recording's heading and its consistency check.
-    signature, sig_running, sig_rate = _braking_signature(f_world, fs, running)
-    default = _heading_of(signature, sig_running, sig_rate)
-    declared = _heading_from_axes(q, axes, running)
-    heading_source = "motion" if default is not None else "none"
-    if not _heading_consistent(signature, sig_rate, sig_running):
-        # The braking signature is too weak to trust (no clear braking phase):
-        # the sidecar's declared mount gives the heading instead, if there is one.
-        heading_source = "uncertain"
-        if declared is not None:
-            default, heading_source = declared, "sidecar axes"
-    if len(blocks) == 1:
-        # The usual case: the block has the recording's heading, not computed twice.
-        angles: list[float | None] = [default or 0.0]
-    else:
-        angles = _block_headings(q, f_world, fs, blocks, running, heading_source, axes)
-    del f_world, signature
-    for (start, stop), angle in zip(blocks, angles, strict=True):
-        sl = slice(start, stop)
-        turn = quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None]
-        quat_multiply(turn, q[:, sl], out=q[:, sl])
 
     if standing.sum() >= fs:
         # Trim the edges of standing periods: the window-based labels blur them.
@@ -386,85 +418,6 @@ def orientation_estimate(
         lean = moving_mean(lean, width)
         obliquity = moving_mean(obliquity, width)
     return Orientation(q, lean, obliquity, rotation, reference, heading_source)
-
-
-def _heading_from_axes(
-    q: np.ndarray, axes: dict[str, str] | None, running: np.ndarray
-) -> float | None:
-    """World heading of the sensor axis the sidecar declares as forward."""
-    if axes is None:
-        return None
-    return _axis_heading(q, axes_matrix(axes)[0], running)
-
-
-def _axis_heading(q: np.ndarray, axis_in_sensor: np.ndarray, mask: np.ndarray) -> float | None:
-    """World heading of a sensor axis, from the mean rotation over ``mask``
-    (all samples when ``mask`` is empty); ``None`` when the axis is near vertical."""
-    basis = mask if mask.any() else np.ones(q.shape[1], bool)
-    world = quat_rotate(quat_mean(q, basis), axis_in_sensor[:, None])[:, 0]
-    if np.hypot(world[0], world[1]) < 0.5:
-        return None
-    return float(np.arctan2(world[1], world[0]))
-
-
-def _block_headings(
-    q: np.ndarray,
-    f_world: np.ndarray,
-    fs: float,
-    blocks: list[tuple[int, int]],
-    running: np.ndarray,
-    heading_source: str,
-    axes: dict[str, str] | None,
-) -> list[float | None]:
-    """Heading of each block of a recording split by missing data.
-
-    Each block's integration starts from its own arbitrary yaw, so one heading
-    cannot serve them all. A block with running takes its heading from its own
-    braking signature; any other block (standing, walking) is turned so that the
-    sensor axis pointing forward in the running blocks (or the sidecar's
-    declared forward axis, when the motion gives no heading) points forward in
-    it too: the sensor is strapped on, so that axis is the same throughout.
-    ``None`` means the recording's heading.
-    """
-    angles: list[float | None] = [None] * len(blocks)
-    forward_in_sensor = None
-    if heading_source != "motion":
-        if axes is not None:
-            forward_in_sensor = axes_matrix(axes)[0]
-    else:
-        for i, (start, stop) in enumerate(blocks):
-            if running[start:stop].any():
-                angles[i] = heading_rad(f_world[:, start:stop], fs, running[start:stop])
-        turned = [i for i, a in enumerate(angles) if a is not None]
-        if turned:
-            # Forward in the sensor frame, from the running blocks' own rotations.
-            start, stop = blocks[turned[0]]
-            sl = slice(start, stop)
-            turn = quat_about_z(-angles[turned[0]])[:, None]
-            q_run = quat_multiply(turn, quat_mean(q[:, sl], running[sl])[:, None])
-            forward = np.array([[1.0], [0.0], [0.0]])
-            forward_in_sensor = quat_rotate(quat_conjugate(q_run), forward)[:, 0]
-    if forward_in_sensor is None:
-        return angles
-    for i, (start, stop) in enumerate(blocks):
-        if angles[i] is None:
-            sl = slice(start, stop)
-            angles[i] = _axis_heading(q[:, sl], forward_in_sensor, running[sl])
-    return angles
-
-
-def _heading_consistent(signature: np.ndarray, fs: float, running: np.ndarray) -> bool:
-    """Whether the first and second halves of the running agree on the heading (< 30 deg)."""
-    idx = np.flatnonzero(running)
-    if len(idx) < 4 * fs:
-        return True
-    half = np.zeros_like(running)
-    half[idx[: len(idx) // 2]] = True
-    a = _heading_of(signature, half, fs)
-    b = _heading_of(signature, running & ~half, fs)
-    if a is None or b is None:
-        return False
-    return abs(np.angle(np.exp(1j * (a - b)))) < np.radians(30.0)
 
 
 def _gyro_bias(gyr_dps: np.ndarray, standing: np.ndarray, running: np.ndarray) -> np.ndarray:
