@@ -91,12 +91,9 @@ def gait_process(
     uni = signals_uniform(checked.recording)
     fs = uni.sample_rate_hz
     t = uni.time_s
-    magnitude_g = np.linalg.norm(lowpass(uni.acc_mps2, 20.0, fs), axis=1) / G
-    gyro_speed = np.linalg.norm(uni.gyr_dps, axis=1) if uni.gyr_dps is not None else None
 
     report("activity", 0.2)
-    segments = activity_segments(t, magnitude_g, gyro_speed, fs, uni.blocks, activity_params)
-    del magnitude_g, gyro_speed  # an hour holds ~6 MB per full-length array
+    segments = activity_segments(t, uni.acc_mps2, uni.gyr_dps, fs, uni.blocks, activity_params)
     running = _mask(segments, col.RUNNING, len(t))
     standing = _mask(segments, col.STANDING, len(t))
 
