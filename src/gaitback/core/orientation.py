@@ -16,12 +16,13 @@ Two facts of running carry the whole estimate, and neither needs tuning:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from gaitback.core.coarse import CoarseGrid, coarse_grid
 from gaitback.core.conditioning import (
-    block_means,
     moving_mean,
     posture_coarse,
 )
@@ -53,8 +54,8 @@ from gaitback.recording import axes_matrix
 #: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
 TILT_CUTOFF_HZ = 0.25
 
-#: Rate the braking signature (heading) is computed at, Hz.
-SIGNATURE_RATE_HZ = 100.0
+#: Rate the orientation is estimated at, Hz (see :func:`orientation_estimate`).
+ORIENTATION_RATE_HZ = 100.0
 
 
 # ----------------------------------------------------------------------------- estimates
@@ -75,8 +76,44 @@ def orientation_integrate(
     ``bias_dps`` ``(3,)`` is subtracted chunk by chunk (no full-length copy);
     the result is written into ``out`` ``(4, n)`` when given.
     """
-    bias = np.zeros((3, 1)) if bias_dps is None else np.asarray(bias_dps, float).reshape(3, 1)
-    n = gyr.shape[1]
+    bias = _bias_column(bias_dps)
+
+    def rotations(lo: int, hi: int) -> np.ndarray:
+        omega = np.radians(gyr[:, lo : hi + 1] - bias)
+        return 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
+
+    return _chain(rotations, gyr.shape[1], q0, out)
+
+
+def spans_integrate(
+    rate_dps: np.ndarray,
+    spans_s: np.ndarray,
+    q0: np.ndarray,
+    out: np.ndarray | None = None,
+    bias_dps: np.ndarray | None = None,
+) -> np.ndarray:
+    """Integrate mean angular rates ``(3, n)`` held for ``spans_s`` each.
+
+    Orientation ``k + 1`` is orientation ``k`` turned by ``rate_dps[:, k]`` for
+    ``spans_s[k]`` seconds (:class:`gaitback.core.coarse.CoarseGrid`); otherwise
+    as :func:`orientation_integrate`.
+    """
+    bias = _bias_column(bias_dps)
+
+    def rotations(lo: int, hi: int) -> np.ndarray:
+        return np.radians(rate_dps[:, lo:hi] - bias) * spans_s[lo:hi]
+
+    return _chain(rotations, rate_dps.shape[1], q0, out)
+
+
+def _bias_column(bias_dps: np.ndarray | None) -> np.ndarray:
+    return np.zeros((3, 1)) if bias_dps is None else np.asarray(bias_dps, float).reshape(3, 1)
+
+
+def _chain(
+    rotations: Callable[[int, int], np.ndarray], n: int, q0: np.ndarray, out: np.ndarray | None
+) -> np.ndarray:
+    """``out[:, k + 1] = out[:, k] ⊗ exp(rotations(k, k + 1))`` from ``out[:, 0] = q0``."""
     if out is None:
         out = np.empty((4, n))
     out[:, 0] = q0
@@ -84,9 +121,8 @@ def orientation_integrate(
     # chunk, not by the recording (a one-hour file would need ~150 MB of temporaries).
     for start in range(1, n, CHUNK):
         stop = min(n, start + CHUNK)
-        omega = np.radians(gyr[:, start - 1 : stop] - bias)
-        mid = 0.5 * (omega[:, 1:] + omega[:, :-1]) / sample_rate_hz
-        chain = np.concatenate([out[:, start - 1 : start], quat_from_rotvec(mid)], axis=1)
+        steps = quat_from_rotvec(rotations(start - 1, stop - 1))
+        chain = np.concatenate([out[:, start - 1 : start], steps], axis=1)
         out[:, start - 1 : stop] = quat_prefix_products(chain)
     return out
 
@@ -126,46 +162,21 @@ def _slow_frame(
 
     Both corrections are slow world-frame rotations, so they commute with the
     low-pass to well below the sensor's noise: the world specific force is
-    computed once, from the integrated orientation, and every slow quantity is
-    read from its block means (the signature's rate, then the posture rate).
+    computed once, from the integrated orientation.
     """
     f_world = quat_rotate(q, acc)
-    every = max(1, int(fs // SIGNATURE_RATE_HZ))
-    if acc.shape[1] < 16 * every:
-        every = 1
-    rate = fs / every
-    f_means, centres = _means(f_world, every)
-    del f_world
-    up, coarse = posture_coarse(f_means.T, TILT_CUTOFF_HZ, rate)
+    up, coarse = posture_coarse(f_world.T, TILT_CUTOFF_HZ, fs)
     correction = quat_between(up.T, np.broadcast_to(_UP, up.T.shape))
     if hold_heading:
-        probe = _probe_direction(acc)
-        p_means, _ = _means(quat_rotate(q, probe[:, None]), every)
-        level = quat_rotate(correction, posture_coarse(p_means.T, TILT_CUTOFF_HZ, rate)[0].T)
+        probe = quat_rotate(q, _probe_direction(acc)[:, None])
+        level = quat_rotate(correction, posture_coarse(probe.T, TILT_CUTOFF_HZ, fs)[0].T)
         correction = quat_turn_z(correction, -np.arctan2(level[1], level[0]))
     correction = _hemisphere_continuous(correction)
-    coarse_centres = np.interp(coarse, np.arange(len(centres)), centres)
-    # The signature from the corrected force: the correction is constant over a block mean.
-    at_means = _interp_quat(correction, coarse_centres, centres)
-    signature = braking_signature(quat_rotate(at_means, f_means), rate)
-    mask = _all_blocks(running, every) if every > 1 else running
-    return _SlowFrame(coarse_centres, correction, signature, mask)
-
-
-def _means(x: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`block_means` of ``x`` ``(k, n)`` along its samples, as ``(k, m)``."""
-    means, centres = block_means(x.T, every)
-    return means.T, centres
-
-
-def _all_blocks(mask: np.ndarray, every: int) -> np.ndarray:
-    """Whether all samples of each :func:`_means` block are in ``mask``."""
-    n = len(mask)
-    whole = n // every
-    out = mask[: whole * every].reshape(whole, every).all(axis=1)
-    if whole * every < n:
-        out = np.append(out, mask[whole * every :].all())
-    return out
+    # The signature from the corrected force.
+    signature = braking_signature(
+        quat_rotate(_interp_quat(correction, coarse, np.arange(len(running))), f_world), fs
+    )
+    return _SlowFrame(coarse, correction, signature, running)
 
 
 def _probe_direction(acc: np.ndarray) -> np.ndarray:
@@ -328,15 +339,38 @@ def orientation_estimate(
     axes
         The sidecar's nominal mount, used as the zero of lean when no standing
         period exists.
+
+    Notes
+    -----
+    The pelvis turns smoothly next to the impacts: the estimate runs on means
+    of consecutive samples at about :data:`ORIENTATION_RATE_HZ` (gyro rates
+    integrated from their means, a second-order accurate step) and is read
+    back at every sample by interpolation, which differs from a full-rate
+    estimate by hundredths of a degree.
     """
-    fs = sample_rate_hz
-    # Component-major views, not copies: an hour of samples is 17 MB per array.
-    acc = acc_mps2.T
+    every = max(1, int(sample_rate_hz // ORIENTATION_RATE_HZ))
+    grid = coarse_grid(acc_mps2, gyr_dps, blocks, running, standing, every, sample_rate_hz)
+    q, angles, reference, heading_source = _estimate(grid, sample_rate_hz / every, axes)
+    n = len(running)
+    q_body = np.empty((4, n))
+    grid.expand(q, q_body)
+    q_body /= np.sqrt(np.sum(q_body * q_body, axis=0))
+    lean, obliquity, rotation = grid.expand(np.stack(angles), np.empty((3, n)), cubic=True)
+    return Orientation(q_body, lean, obliquity, rotation, reference, heading_source)
+
+
+def _estimate(
+    grid: CoarseGrid, fs: float, axes: dict[str, str] | None
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], str, str]:
+    """The orientation ``(4, m)`` and pelvis angles on ``grid``, its lean reference
+    and heading source (see :func:`orientation_estimate`)."""
+    acc, gyr, blocks = grid.acc, grid.gyr, grid.blocks
+    running, standing = grid.running, grid.standing
     n = acc.shape[1]
     q = np.zeros((4, n))
-    gyr = None
-    if gyr_dps is not None:
-        gyr, bias = gyr_dps.T, _gyro_bias(gyr_dps, standing, running)
+    if gyr is not None:
+        held = grid.spans_s > 0  # a block's last sample holds no rate
+        bias = _gyro_bias(gyr.T[held], standing[held], running[held])
     frames = []
     for start, stop in blocks:
         sl = slice(start, stop)
@@ -346,20 +380,17 @@ def orientation_estimate(
         else:
             head = acc[:, start : min(stop, start + max(2, int(0.5 * fs)))].mean(axis=1)
             q0 = quat_between(head[:, None], _UP)[:, 0]
-            orientation_integrate(gyr[:, sl], fs, q0, out=q[:, sl], bias_dps=bias)
+            spans_integrate(gyr[:, sl], grid.spans_s[sl], q0, out=q[:, sl], bias_dps=bias)
         frames.append(_slow_frame(q[:, sl], acc[:, sl], fs, running[sl], gyr is not None))
-    del gyr
-    rate = fs / max(1, int(fs // SIGNATURE_RATE_HZ))
     signature = np.concatenate([f.signature for f in frames], axis=1)
     sig_running = np.concatenate([f.signature_mask for f in frames])
-    default = heading_of(signature, sig_running, rate)
+    default = heading_of(signature, sig_running, fs)
     heading_source = "motion" if default is not None else "none"
-    consistent = heading_consistent(signature, rate, sig_running)
+    consistent = heading_consistent(signature, fs, sig_running)
     del signature, sig_running
     if len(blocks) == 1 and consistent:
         # The usual case: one block, whose heading is the recording's.
-        angles: list[float | None] = [default or 0.0]
-        _correct(q[:, blocks[0][0] : blocks[0][1]], frames[0], -(default or 0.0))
+        _correct(q, frames[0], -(default or 0.0))
     else:
         for (start, stop), frame in zip(blocks, frames, strict=True):
             _correct(q[:, start:stop], frame, 0.0)
@@ -377,7 +408,7 @@ def orientation_estimate(
                 q,
                 [f.signature for f in frames],
                 [f.signature_mask for f in frames],
-                rate,
+                fs,
                 blocks,
                 running,
                 heading_source,
@@ -388,21 +419,14 @@ def orientation_estimate(
             sl = slice(start, stop)
             turn = quat_about_z(-(angle if angle is not None else (default or 0.0)))[:, None]
             quat_multiply(turn, q[:, sl], out=q[:, sl])
-    # Samples inside long gaps belong to no block: give them the orientation of
-    # the last sample before the gap, so that filters running over the whole
-    # grid see finite values (their steps are never used).
-    in_block = np.zeros(n, bool)
-    for start, stop in blocks:
-        in_block[start:stop] = True
-    if not in_block.all() and in_block.any():
-        idx = np.where(in_block, np.arange(n), -1)
-        last = np.maximum.accumulate(idx)
-        last[last < 0] = int(np.argmax(in_block))
-        q = q[:, last]
 
     if standing.sum() >= fs:
         # Trim the edges of standing periods: the window-based labels blur them.
-        trim = np.convolve(standing, np.ones(int(fs)), "same") >= fs
+        width = int(fs)
+        inside = np.concatenate([[0], np.cumsum(standing)])
+        half = width // 2
+        lo = np.clip(np.arange(n) - half, 0, n)
+        trim = inside[np.clip(lo + width, 0, n)] - inside[lo] >= width
         inner = standing & trim if trim.sum() >= 0.5 * fs else standing
         q_mount = quat_mean(q, inner)
         reference = "standing"
@@ -412,12 +436,12 @@ def orientation_estimate(
         q_mount = matrix_to_quat(nominal_mount(r_mean, axes))
         reference = "vertical"
     lean, obliquity, rotation = pelvis_angles(q, q_mount, centre_yaw=reference == "vertical")
-    if gyr_dps is None:
+    if gyr is None:
         # Without a gyroscope only the slow tilt is known; keep its per-stride mean.
         width = int(fs)
         lean = moving_mean(lean, width)
         obliquity = moving_mean(obliquity, width)
-    return Orientation(q, lean, obliquity, rotation, reference, heading_source)
+    return q, (lean, obliquity, rotation), reference, heading_source
 
 
 def _gyro_bias(gyr_dps: np.ndarray, standing: np.ndarray, running: np.ndarray) -> np.ndarray:
