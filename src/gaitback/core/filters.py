@@ -45,8 +45,15 @@ def butter_power(
     """
     ratio = warped / math.tan(math.pi * cutoff_hz / sample_rate_hz)
     ratio *= ratio
+    # ratio ** order by repeated squaring: several times faster than a float power.
+    power = np.ones_like(ratio)
     with np.errstate(over="ignore"):
-        power = ratio**order
+        while order:
+            if order & 1:
+                power *= ratio
+            order >>= 1
+            if order:
+                ratio *= ratio
     power += 1.0
     return np.reciprocal(power, out=power)
 

@@ -26,8 +26,8 @@ def braking_signature(f_world: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     """Horizontal force times the rate of change of vertical force ``(2, m)``.
 
     ``f_world`` ``(3, m)`` is level specific force, as block means at about
-    :data:`SIGNATURE_RATE_HZ`: its 20-Hz smoothing needs no more, and only its
-    average over many strides is used.
+    :data:`gaitback.core.orientation.SIGNATURE_RATE_HZ`: its 20-Hz smoothing
+    needs no more, and only its average over many strides is used.
     """
     out = np.empty((2, f_world.shape[1]))
     if f_world.shape[1] < 2:

@@ -23,6 +23,7 @@ import numpy as np
 
 from gaitback.core.coarse import CoarseGrid, coarse_grid
 from gaitback.core.conditioning import (
+    block_means,
     moving_mean,
     posture_coarse,
 )
@@ -56,6 +57,10 @@ TILT_CUTOFF_HZ = 0.25
 
 #: Rate the orientation is estimated at, Hz (see :func:`orientation_estimate`).
 ORIENTATION_RATE_HZ = 100.0
+
+#: Rate the braking signature (heading) is computed at, Hz: its content (the
+#: braking and push-off of each stance) lies below 10 Hz.
+SIGNATURE_RATE_HZ = 50.0
 
 
 # ----------------------------------------------------------------------------- estimates
@@ -172,11 +177,14 @@ def _slow_frame(
         level = quat_rotate(correction, posture_coarse(probe.T, TILT_CUTOFF_HZ, fs)[0].T)
         correction = quat_turn_z(correction, -np.arctan2(level[1], level[0]))
     correction = _hemisphere_continuous(correction)
-    # The signature from the corrected force.
-    signature = braking_signature(
-        quat_rotate(_interp_quat(correction, coarse, np.arange(len(running))), f_world), fs
-    )
-    return _SlowFrame(coarse, correction, signature, running)
+    # The signature from the corrected force, at about SIGNATURE_RATE_HZ.
+    every = max(1, int(fs // SIGNATURE_RATE_HZ))
+    f_means, at = block_means(f_world.T, every)
+    del f_world
+    f_means = quat_rotate(_interp_quat(correction, coarse, at), np.ascontiguousarray(f_means.T))
+    signature = braking_signature(f_means, fs / every)
+    mask = block_means(running, every)[0] == 1.0 if every > 1 else running
+    return _SlowFrame(coarse, correction, signature, mask)
 
 
 def _probe_direction(acc: np.ndarray) -> np.ndarray:

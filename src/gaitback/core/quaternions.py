@@ -127,7 +127,7 @@ def matrix_to_quat(m: np.ndarray) -> np.ndarray:
     return q / np.linalg.norm(q)
 
 
-def quat_prefix_products(q: np.ndarray, block: int = 32) -> np.ndarray:
+def quat_prefix_products(q: np.ndarray, block: int = 16) -> np.ndarray:
     """Prefix products ``q[:,0] ⊗ q[:,1] ⊗ ... ⊗ q[:,k]`` for every k.
 
     The sequence is cut into blocks of ``block`` samples, laid out so that sample k of

@@ -15,9 +15,14 @@ def mean_between(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
 
 def reduce_between(ufunc: np.ufunc, x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
     """``ufunc.reduce(x[i0[k]:i1[k]])`` for every k (ranges may overlap; i1 > i0)."""
-    padded = np.append(x, x[-1])
-    idx = np.ravel(np.column_stack([i0, i1]))
-    return ufunc.reduceat(padded, idx)[::2]
+    i1 = np.asarray(i1)
+    # reduceat needs every index inside x; ranges that run to its end are done alone.
+    at_end = i1 >= len(x)
+    idx = np.ravel(np.column_stack([i0, np.where(at_end, len(x) - 1, i1)]))
+    out = ufunc.reduceat(x, idx)[::2]
+    for k in np.flatnonzero(at_end):
+        out[k] = ufunc.reduce(x[int(i0[k]) :])
+    return out
 
 
 def padded_rows(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
