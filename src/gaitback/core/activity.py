@@ -107,7 +107,7 @@ def activity_label_windows(
         width = n
     windows = sliding_window_view(magnitude_g, width)[::hop]
     centres = np.arange(len(windows)) * hop + width // 2
-    p5, p95 = _window_percentiles(windows, (5, 95))
+    p5, p95 = _window_percentiles(windows[:, :: _thin(sample_rate_hz)], (5, 95))
     std = _slow_std(magnitude_g, sample_rate_hz, width, hop, len(windows))
     labels = np.full(len(windows), col.UNKNOWN_ACTIVITY, dtype=object)
     still = std < params.standing_max_std_g
@@ -172,6 +172,13 @@ def _slow_std(
         [view[starts[a : a + 2048]].std(axis=1) for a in range(0, n_windows, 2048)]
         or [np.array([])]
     )
+
+
+def _thin(sample_rate_hz: float) -> int:
+    """Stride that reads a window's percentiles at about :data:`PERIODICITY_RATE_HZ`
+    (offline ``|f|`` is low-passed at 20 Hz: every other sample of 100 Hz holds its
+    spread)."""
+    return max(1, int(sample_rate_hz // PERIODICITY_RATE_HZ))
 
 
 def _window_percentiles(windows: np.ndarray, q: tuple[float, ...], chunk: int = 2048) -> np.ndarray:

@@ -16,22 +16,12 @@ def local_maxima(x: np.ndarray) -> np.ndarray:
     """Indices of local maxima; a flat top counts once, at its middle (left of two)."""
     if len(x) < 3:
         return np.array([], dtype=int)
-    dx = np.diff(x)
-    rising = np.flatnonzero(dx > 0)  # x[i] < x[i + 1]
-    falling = np.flatnonzero(dx < 0)  # x[i] > x[i + 1]
-    if len(rising) == 0 or len(falling) == 0:
-        return np.array([], dtype=int)
-    # A peak spans from just after a rise to the first fall after it, with
-    # only flat steps between: the next fall comes before the next rise.
-    top_start = rising + 1
-    next_fall = np.searchsorted(falling, top_start)
-    ok = next_fall < len(falling)
-    top_start, next_fall = top_start[ok], next_fall[ok]
-    top_end = falling[next_fall]  # last index of the top
-    next_rise = np.searchsorted(rising, top_start)  # rises at or after top_start
-    later_rise = np.append(rising, len(x))[next_rise]
-    ok = later_rise >= top_end
-    return (top_start[ok] + top_end[ok]) // 2
+    slope = np.sign(np.diff(x)).astype(np.int8)
+    moves = np.flatnonzero(slope)  # steps that rise or fall; flat ones are skipped
+    direction = slope[moves]
+    # A peak spans from just after a rise to the next step that moves, when it falls.
+    top = np.flatnonzero((direction[:-1] > 0) & (direction[1:] < 0))
+    return (moves[top] + 1 + moves[top + 1]) // 2
 
 
 def _previous_higher(values: np.ndarray, strict: bool) -> np.ndarray:
