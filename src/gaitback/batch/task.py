@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gaitback.batch.heap import arrays_heap
+
 #: Environment variables that cap BLAS/OpenMP pools; read when numpy loads its BLAS.
 BLAS_THREAD_VARS = (
     "OMP_NUM_THREADS",
@@ -155,7 +157,7 @@ def analyze_file(task: FileTask) -> FileResult:
         return FileResult(task.path, session, skipped=True)
     steps = report_html = None
     try:
-        with one_blas_thread():
+        with one_blas_thread(), arrays_heap():
             from gaitback.api import analyze
 
             result = analyze(task.path, **task.options)
