@@ -86,12 +86,6 @@ def _block_expand(values: np.ndarray, out: np.ndarray, every: int, cubic: bool) 
     """
     m = out.shape[1]
     regular = len(range(0, m, every))  # kept samples on the regular grid
-    bend = None
-    if cubic and regular >= 4:
-        bend = np.zeros((len(values), regular))
-        bend[:, 1:-1] = values[:, : -2 if regular == values.shape[1] else regular - 2]
-        bend[:, 1:-1] -= 2.0 * values[:, 1 : regular - 1]
-        bend[:, 1:-1] += values[:, 2:regular]
     for row, target in zip(values, out, strict=True):
         lo, hi = row[: regular - 1], row[1:regular]
         for r in range(every):
@@ -105,13 +99,16 @@ def _block_expand(values: np.ndarray, out: np.ndarray, every: int, cubic: bool) 
             span = m - 1 - first
             u = np.arange(1, span + 1) / span
             target[first + 1 :] = row[regular - 1] + u * (row[regular] - row[regular - 1])
-    if bend is not None:
-        for r in range(1, every):
-            u = r / every
-            phase = out[:, r : (regular - 1) * every : every]
-            phase += (u * (u - 1.0) / 6.0) * (
-                (2.0 - u) * bend[:, : regular - 1] + (1.0 + u) * bend[:, 1:regular]
-            )
+        if cubic and regular >= 4:
+            # Row by row: an hour's temporaries stay a few MB.
+            bend = np.zeros(regular)
+            bend[1:-1] = row[: regular - 2] - 2.0 * row[1 : regular - 1] + row[2:regular]
+            for r in range(1, every):
+                u = r / every
+                term = (2.0 - u) * bend[: regular - 1]
+                term += (1.0 + u) * bend[1:regular]
+                term *= u * (u - 1.0) / 6.0
+                target[r : (regular - 1) * every : every] += term
 
 
 def coarse_grid(

@@ -15,6 +15,7 @@ Two facts of running carry the whole estimate, and neither needs tuning:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -359,6 +360,8 @@ def orientation_estimate(
     every = max(1, int(sample_rate_hz // ORIENTATION_RATE_HZ))
     grid = coarse_grid(acc_mps2, gyr_dps, blocks, running, standing, every, sample_rate_hz)
     q, angles, reference, heading_source = _estimate(grid, sample_rate_hz / every, axes)
+    # The kept samples are spent (an hour's are 17 MB): only the grid's layout goes on.
+    grid = dataclasses.replace(grid, acc=np.zeros((3, 0)), gyr=None)
     n = len(running)
     q_body = np.empty((4, n))
     grid.expand(q, q_body)
