@@ -273,8 +273,9 @@ def periodicity_windows(
     mean = (csum[starts + width] - csum[starts]) / width
     top = min(2 * hi + 1, width - 1)
     acf = np.zeros((top + 1, len(starts)))
+    products = np.zeros(n + 1)
     for k in (0, *range(lo, top + 1)):
-        products = np.concatenate([[0.0], np.cumsum(x[: n - k] * x[k:])])
+        np.cumsum(x[: n - k] * x[k:], out=products[1 : n - k + 1])
         span = width - k
         first = csum[starts + span] - csum[starts]
         last = csum[starts + width] - csum[starts + k]

@@ -88,7 +88,8 @@ def _block_expand(values: np.ndarray, out: np.ndarray, every: int, cubic: bool) 
     regular = len(range(0, m, every))  # kept samples on the regular grid
     for row, target in zip(values, out, strict=True):
         lo, hi = row[: regular - 1], row[1:regular]
-        for r in range(every):
+        target[0 : (regular - 1) * every : every] = lo
+        for r in range(1, every):
             u = r / every
             phase = target[r : (regular - 1) * every : every]
             np.multiply(lo, 1.0 - u, out=phase)
