@@ -374,11 +374,10 @@ def _check_units(acc: np.ndarray, t: np.ndarray, where: str) -> None:
     # Samples per ~2 s from the median step, so that a gap cannot shrink the window.
     window = max(1, int(round(2.0 / max(float(np.median(np.diff(t))), 1e-9)))) if len(t) > 1 else 1
     n = (len(acc) // window) * window
-    if n == 0:
-        means = acc.mean(axis=0, keepdims=True)
-    else:
-        means = acc[:n].reshape(-1, window, 3).mean(axis=1)
-    level = float(np.median(np.linalg.norm(means, axis=1)))
+    # A corrupt cell (say 1e300) overflows its window: infinite, set aside by the median.
+    with np.errstate(over="ignore", invalid="ignore"):
+        means = acc[:n].reshape(-1, window, 3).mean(axis=1) if n else acc.mean(axis=0)[None]
+        level = float(np.median(np.linalg.norm(means, axis=1)))
     if 0.5 <= level <= 2.0:
         raise RecordingError(
             f"{where}: the mean acceleration is {level:.2f}, about 1, so the values look like g, "

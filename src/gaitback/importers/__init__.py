@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from gaitback.errors import RecordingError
 from gaitback.importers import canonical, logger, metabase, phyphox, sensorlogger, witmotion
 from gaitback.importers.common import PHONE_AXES, Imported
@@ -257,23 +259,26 @@ def recording_load(
         acc_unit = "mps2"
     if acc_unit is not None and acc_unit not in ("g", "mps2"):
         raise RecordingError(f"unknown acceleration unit {acc_unit!r}; use g or m/s2")
-    if kind == "logger":
-        if columns is None:
-            raise RecordingError(
-                f"{path}: the logger format needs --columns, e.g. "
-                "time=timestamp,acc_x=accX,acc_y=accY,acc_z=accZ"
+    # A corrupt cell (say 1e300) overflows the means the loaders take: infinite
+    # is the right value there, and the plausibility check reports it in words.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if kind == "logger":
+            if columns is None:
+                raise RecordingError(
+                    f"{path}: the logger format needs --columns, e.g. "
+                    "time=timestamp,acc_x=accX,acc_y=accY,acc_z=accZ"
+                )
+            mapping = logger.parse_columns(columns)
+            imported = logger.load(
+                Source.open(path), mapping, time_unit, _LOGGER_ACC.get(acc_unit), gyro_unit
             )
-        mapping = logger.parse_columns(columns)
-        imported = logger.load(
-            Source.open(path), mapping, time_unit, _LOGGER_ACC.get(acc_unit), gyro_unit
-        )
-        recording = _to_recording(imported, path)
-    elif kind == "canonical":
-        if Source.open(path).kind != "file":
-            raise RecordingError(f"{path}: a canonical recording is a CSV file, not a folder")
-        recording = canonical.load(path, acc_unit)
-    else:
-        recording = _to_recording(_LOADERS[kind](Source.open(path), acc_unit), path)
+            recording = _to_recording(imported, path)
+        elif kind == "canonical":
+            if Source.open(path).kind != "file":
+                raise RecordingError(f"{path}: a canonical recording is a CSV file, not a folder")
+            recording = canonical.load(path, acc_unit)
+        else:
+            recording = _to_recording(_LOADERS[kind](Source.open(path), acc_unit), path)
     if override is not None:
         recording.meta.axes = override
     return recording
