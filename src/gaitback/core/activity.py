@@ -161,7 +161,7 @@ def _slow_std(
     more, and ``magnitude_g`` (low-passed at 20 Hz) leaves nothing that would
     fold below 5 Hz from there.
     """
-    every = max(1, int(sample_rate_hz // PERIODICITY_RATE_HZ))
+    every = _thin(sample_rate_hz)
     slow = lowpass(magnitude_g[::every], SLOW_CUTOFF_HZ, sample_rate_hz / every)
     width_d = max(2, min(len(slow), int(round(width / every))))
     starts = np.minimum(
@@ -175,9 +175,9 @@ def _slow_std(
 
 
 def _thin(sample_rate_hz: float) -> int:
-    """Stride that reads a window's percentiles at about :data:`PERIODICITY_RATE_HZ`
-    (offline ``|f|`` is low-passed at 20 Hz: every other sample of 100 Hz holds its
-    spread)."""
+    """Stride that reads ``|f|`` at about :data:`PERIODICITY_RATE_HZ` (offline it is
+    low-passed at 20 Hz: every other sample of 100 Hz holds its spread, its slow
+    part and its period)."""
     return max(1, int(sample_rate_hz // PERIODICITY_RATE_HZ))
 
 
@@ -254,7 +254,7 @@ def periodicity_windows(
     ``acf(k) = (S_k - m (A + B) + (W - k) m**2) W / (W - k)``, normalised by
     ``acf(0)``.
     """
-    every = max(1, int(sample_rate_hz // PERIODICITY_RATE_HZ))
+    every = _thin(sample_rate_hz)
     x = np.asarray(magnitude_g[::every], dtype=float)
     centres = np.asarray(centres) // every
     sample_rate_hz = sample_rate_hz / every

@@ -38,8 +38,6 @@ class CoarseGrid:
         Full-rate sample index of each kept sample.
     running, standing
         The masks at the kept samples.
-    n
-        Full-rate length.
     every
         Full-rate samples per kept sample.
     """
@@ -52,7 +50,6 @@ class CoarseGrid:
     centres: np.ndarray
     running: np.ndarray
     standing: np.ndarray
-    n: int
     every: int
 
     def expand(self, values: np.ndarray, out: np.ndarray, cubic: bool = False) -> np.ndarray:
@@ -170,10 +167,9 @@ def coarse_grid(
         spans_s=(np.concatenate(spans) if spans else np.zeros(0)) / sample_rate_hz,
         blocks=coarse_blocks,
         full_blocks=list(blocks),
-        centres=centres.astype(float),
+        centres=centres,
         running=running[centres],
         standing=standing[centres],
-        n=len(running),
         every=every,
     )
 

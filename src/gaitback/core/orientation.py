@@ -179,13 +179,18 @@ def _slow_frame(
         correction = quat_turn_z(correction, -np.arctan2(level[1], level[0]))
     correction = _hemisphere_continuous(correction)
     # The signature from the corrected force, at about SIGNATURE_RATE_HZ.
-    every = max(1, int(fs // SIGNATURE_RATE_HZ))
+    every = _signature_every(fs)
     f_means, at = block_means(f_world.T, every)
     del f_world
     f_means = quat_rotate(_interp_quat(correction, coarse, at), np.ascontiguousarray(f_means.T))
     signature = braking_signature(f_means, fs / every)
     mask = block_means(running, every)[0] == 1.0 if every > 1 else running
     return _SlowFrame(coarse, correction, signature, mask)
+
+
+def _signature_every(fs: float) -> int:
+    """Samples per block mean of the braking signature (:data:`SIGNATURE_RATE_HZ`)."""
+    return max(1, int(fs // SIGNATURE_RATE_HZ))
 
 
 def _probe_direction(acc: np.ndarray) -> np.ndarray:
@@ -402,11 +407,12 @@ def _estimate(
             q0 = quat_between(head[:, None], _UP)[:, 0]
             spans_integrate(gyr[:, sl], grid.spans_s[sl], q0, out=q[:, sl], bias_dps=bias)
         frames.append(_slow_frame(q[:, sl], acc[:, sl], fs, running[sl], gyr is not None))
+    sig_rate = fs / _signature_every(fs)
     signature = np.concatenate([f.signature for f in frames], axis=1)
     sig_running = np.concatenate([f.signature_mask for f in frames])
-    default = heading_of(signature, sig_running, fs)
+    default = heading_of(signature, sig_running, sig_rate)
     heading_source = "motion" if default is not None else "none"
-    consistent = heading_consistent(signature, fs, sig_running)
+    consistent = heading_consistent(signature, sig_rate, sig_running)
     del signature, sig_running
     if len(blocks) == 1 and consistent:
         # The usual case: one block, whose heading is the recording's.
@@ -428,7 +434,7 @@ def _estimate(
                 q,
                 [f.signature for f in frames],
                 [f.signature_mask for f in frames],
-                fs,
+                sig_rate,
                 blocks,
                 running,
                 heading_source,
@@ -442,11 +448,12 @@ def _estimate(
 
     if standing.sum() >= fs:
         # Trim the edges of standing periods: the window-based labels blur them.
+        # (a window of 1 s centred on each sample, cut at the ends, all standing).
         width = int(fs)
         inside = np.concatenate([[0], np.cumsum(standing)])
-        half = width // 2
-        lo = np.clip(np.arange(n) - half, 0, n)
-        trim = inside[np.clip(lo + width, 0, n)] - inside[lo] >= width
+        first = np.arange(n) - width // 2
+        count = inside[np.clip(first + width, 0, n)] - inside[np.clip(first, 0, n)]
+        trim = count >= width
         inner = standing & trim if trim.sum() >= 0.5 * fs else standing
         q_mount = quat_mean(q, inner)
         reference = "standing"
