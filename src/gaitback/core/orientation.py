@@ -395,7 +395,7 @@ def _estimate(
     q = np.zeros((4, n))
     if gyr is not None:
         held = grid.spans_s > 0  # a block's last sample holds no rate
-        bias = _gyro_bias(gyr.T[held], standing[held], running[held])
+        bias = _gyro_bias(gyr, standing & held, running & held, held)
     frames = []
     for start, stop in blocks:
         sl = slice(start, stop)
@@ -471,10 +471,13 @@ def _estimate(
     return q, (lean, obliquity, rotation), reference, heading_source
 
 
-def _gyro_bias(gyr_dps: np.ndarray, standing: np.ndarray, running: np.ndarray) -> np.ndarray:
-    """Gyro bias: mean rate while standing still, else over running (the pelvis
-    comes back to the same posture every stride, so its mean rate is zero)."""
+def _gyro_bias(
+    gyr_dps: np.ndarray, standing: np.ndarray, running: np.ndarray, held: np.ndarray
+) -> np.ndarray:
+    """Gyro bias ``(3,)`` of rates ``(3, n)``: the mean rate while standing still, else
+    over running (the pelvis comes back to the same posture every stride, so its
+    mean rate is zero), else over all ``held`` samples."""
     for mask in (standing, running):
         if mask.sum() > 10:
-            return gyr_dps[mask].mean(axis=0)
-    return gyr_dps.mean(axis=0)
+            return gyr_dps[:, mask].mean(axis=1)
+    return gyr_dps[:, held].mean(axis=1)
