@@ -405,7 +405,9 @@ def _figure_png(view: HistoryView) -> str | None:
         middle = float(np.mean(values[ok]))
         half = max(MIN_AXIS_SPAN[metric] / 2, 0.6 * float(np.ptp(values[ok])))
         ax.set_ylim(middle - half, middle + half)
-        locator = mdates.AutoDateLocator(maxticks=6)
+        # minticks under maxticks: sessions at one instant (imported together)
+        # otherwise leave no interval to pick, and matplotlib warns on the terminal.
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.tick_params(axis="x", labelsize=7)
