@@ -39,6 +39,7 @@ def child_env(**extra: str) -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
+
 #: Issue 3 targets for the 1-hour, 200 Hz, 6-axis file.
 TARGET_SECONDS_PER_HOUR = 3.0
 TARGET_PEAK_MEMORY_MB = 1024.0
@@ -212,6 +213,14 @@ def analyze_measure(
             return run
         runs.append(run)
     best = dict(min(runs, key=lambda r: r["seconds"]))
+    # Each figure from its own fastest child: the child least disturbed during the
+    # first call need not be the one least disturbed later.
+    for key in ("warm", "loaded"):
+        if all(f"{key}_seconds" in r for r in runs):
+            fastest = min(runs, key=lambda r, key=key: r[f"{key}_seconds"])
+            best[f"{key}_seconds"] = fastest[f"{key}_seconds"]
+            best[f"{key}_cpu_seconds"] = fastest[f"{key}_cpu_seconds"]
+            best[f"all_{key}_seconds"] = [r[f"{key}_seconds"] for r in runs]
     best["all_seconds"] = [r["seconds"] for r in runs]
     best["all_cpu_seconds"] = [r["cpu_seconds"] for r in runs]
     best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
