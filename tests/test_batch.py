@@ -122,6 +122,8 @@ def test_batch_local_pool_then_resume(tmp_path: Path, folder: Path) -> None:
     shutil.copy(BUNDLED / "fatigue.csv", folder / "fatigue.csv")
     counts = batch_run(sources_expand([str(folder)]), out, jobs=1)
     assert (counts.ok, counts.skipped) == (2, 4)
+    # The two broken files are among the skipped, and still said to have failed.
+    assert (counts.failed, counts.failed_before, len(counts.errors)) == (0, 2, 2)
     again = _sessions(out)
     assert again.loc[str(folder / "baseline.csv"), "speed_mps"] == pytest.approx(3.3)
     assert again.loc[str(folder / "fatigue.csv"), "status"] == "ok"
@@ -129,7 +131,7 @@ def test_batch_local_pool_then_resume(tmp_path: Path, folder: Path) -> None:
     assert again.loc[unchanged, "analysis_s"] == first.loc[unchanged, "analysis_s"]
     # Failed files are kept as failed unless asked to retry.
     counts = batch_run(sources_expand([str(folder)]), out, jobs=1, retry_errors=True)
-    assert (counts.failed, counts.skipped) == (2, 4)
+    assert (counts.failed, counts.skipped, counts.failed_before) == (2, 4, 0)
 
 
 def test_interrupted_batch_keeps_what_finished(tmp_path: Path, folder: Path) -> None:
@@ -214,6 +216,13 @@ def test_cli_exit_codes_and_no_history(
     assert "Traceback" not in text.out + text.err
     assert _sessions(out).loc[str(folder / "baseline.csv"), "speed_mps"] == pytest.approx(3.1)
     assert not db.exists()
+    # Resumed, the broken file is not analysed again, but the batch still fails with it.
+    args = [str(folder / "baseline.csv"), str(folder / "broken.csv"), "--out", str(out)]
+    code = main(["batch", *args, "--jobs", "1", "--speed", "3.1"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert code == 1
+    assert "2 already done, of which 1 failed earlier" in text
+    assert f"failed: {folder / 'broken.csv'}" in text
 
     assert main(["batch", str(tmp_path / "missing"), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

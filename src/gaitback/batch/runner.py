@@ -42,6 +42,9 @@ class BatchCounts:
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    #: Of the skipped: unchanged recordings that failed in an earlier run (their
+    #: errors are in ``errors`` too; ``retry_errors`` analyses them again).
+    failed_before: int = 0
     interrupted: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -225,6 +228,11 @@ def batch_run(
     options = dict(options or {})
     store = ResultStore(out_dir)
     done = store.done(__version__, options_key(options), retry_errors)
+    earlier = {
+        path: str(row.get("error"))
+        for path, row in store.rows().items()
+        if path in done and row.get("status") != STATUS_OK
+    }
     tasks = [FileTask(str(p), options, reports, done.get(str(p))) for p in paths]
     counts = BatchCounts(total=len(tasks))
     started = time.perf_counter()
@@ -238,7 +246,7 @@ def batch_run(
         if backend is None:
             backend = _PoolBackend(min(jobs or usable_cores(), len(tasks)))
         try:
-            _drive(backend, tasks, store, counts, started, progress)
+            _drive(backend, tasks, store, counts, started, progress, earlier)
         except KeyboardInterrupt:
             counts.interrupted = True
         finally:
@@ -254,6 +262,7 @@ def _drive(
     counts: BatchCounts,
     started: float,
     progress: Callable[[BatchCounts, float], None] | None,
+    earlier_errors: dict[str, str],
 ) -> None:
     """Keep a bounded number of tasks in flight; persist each result as it lands."""
     queue = deque((task, 1) for task in tasks)
@@ -281,6 +290,9 @@ def _drive(
                 result = _worker_lost(task, exc)
             if result.skipped:
                 counts.skipped += 1
+                if task.path in earlier_errors:
+                    counts.failed_before += 1
+                    counts.errors.append((task.path, earlier_errors[task.path]))
             else:
                 store.add(result)
                 if result.session.get("status") == STATUS_OK:

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "errors included) and RES/steps.parquet. Re-running skips recordings already "
             "analysed with the same content, gaitback version and options, so an "
             "interrupted batch resumes. Nothing is saved to the session history. "
-            "Exit status: 0 all analysed, 1 some recordings failed (see the error column), "
+            "Exit status: 0 all analysed, 1 some recordings failed, in this run or unchanged "
+            "since an earlier one (see the error column), "
             "2 bad arguments, 130 interrupted. See docs/batch.md."
         ),
     )
@@ -59,7 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reports", action="store_true", help="also write reports/<name>.html")
     p.add_argument("--retry-errors", action="store_true", help="analyse failed recordings again")
     p.add_argument(
-        "--speed", type=speed_arg, metavar="SPEED",
+        "--speed",
+        type=speed_arg,
+        metavar="SPEED",
         help="treadmill speed: 3.3 (m/s), 12km/h, 7.5mph, 5:00/km, 8:00/mi",
     )
     p.add_argument("--height", type=float, metavar="M", help="runner height in metres")
@@ -100,9 +103,14 @@ def run(args: argparse.Namespace) -> int:
             progress=update,
         )
     console = Console()
+    before = (
+        f", of which {counts.failed_before} failed earlier (--retry-errors tries again)"
+        if counts.failed_before
+        else ""
+    )
     console.print(
         f"{counts.total} recordings: {counts.ok} analysed, {counts.failed} failed, "
-        f"{counts.skipped} already done"
+        f"{counts.skipped} already done{before}"
     )
     for path, error in counts.errors[:_ERRORS_SHOWN]:
         # Reader errors already start with the path; others get it in front.
@@ -117,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             "results so far are saved, run the same command to resume"
         )
         return EXIT_INTERRUPTED
-    return EXIT_SOME_FAILED if counts.failed else 0
+    return EXIT_SOME_FAILED if counts.failed or counts.failed_before else 0
 
 
 def _progress_bar(err: Any, total: int) -> Any:
