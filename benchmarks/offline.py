@@ -199,7 +199,11 @@ def analyze_measure(
         included), ``cpu_seconds``, ``warm_seconds`` and ``warm_cpu_seconds`` (a
         second analyze in the same process), ``loaded_seconds`` and
         ``loaded_cpu_seconds`` (the best of three analyses of the recording
-        already in memory: the read excluded), ``n_samples``, ``recording_s``,
+        already in memory: the read excluded), ``read_seconds`` and
+        ``read_cpu_seconds`` (``gaitback.read_recording`` alone, after those
+        runs); each of these from the child fastest at it, with every child's
+        in ``all_warm_seconds``, ``all_loaded_seconds``, ``all_read_seconds``;
+        ``n_samples``, ``recording_s``,
         ``x_real_time``, ``n_steps``, ``peak_rss_mb`` (largest over children),
         ``import_rss_mb`` (after importing gaitback, before reading),
         ``cpu_pinned``, ``all_seconds`` and ``all_cpu_seconds`` (every child),
@@ -215,7 +219,7 @@ def analyze_measure(
     best = dict(min(runs, key=lambda r: r["seconds"]))
     # Each figure from its own fastest child: the child least disturbed during the
     # first call need not be the one least disturbed later.
-    for key in ("warm", "loaded"):
+    for key in ("warm", "loaded", "read"):
         if all(f"{key}_seconds" in r for r in runs):
             fastest = min(runs, key=lambda r, key=key: r[f"{key}_seconds"])
             best[f"{key}_seconds"] = fastest[f"{key}_seconds"]
@@ -305,7 +309,10 @@ def _child(path: str, profile_top: int) -> None:
     out["warm_cpu_seconds"] = time.process_time() - cpu0
     # The analysis alone, of a recording already in memory (the read is the
     # floor measured on its own): the best of three.
+    wall0, cpu0 = time.perf_counter(), time.process_time()
     loaded = gaitback.read_recording(path)
+    out["read_seconds"] = time.perf_counter() - wall0
+    out["read_cpu_seconds"] = time.process_time() - cpu0
     best = None
     for _ in range(3):
         wall0, cpu0 = time.perf_counter(), time.process_time()

@@ -82,6 +82,16 @@ def speed_section(cli: dict[str, Any] | None, measured: dict[str, Any] | None) -
                 _verdict(x_warm >= TARGET_X_REAL_TIME),
             ],
         ]
+        if "read_seconds" in measured:
+            rows.append(
+                [
+                    "of which reading the CSV (`gaitback.read_recording(path)` alone, "
+                    "in the same processes)" + _all_of(measured, "all_read_seconds"),
+                    f"{measured['read_seconds']:.2f} s ({measured['read_cpu_seconds']:.2f} s CPU)",
+                    "",
+                    "",
+                ]
+            )
         if "loaded_seconds" in measured:
             x_loaded = measured["recording_s"] / measured["loaded_seconds"]
             rows.append(
