@@ -63,25 +63,19 @@ def speed_section(cli: dict[str, Any] | None, measured: dict[str, Any] | None) -
             ],
         ]
     if measured is not None and "error" not in measured:
-        x_cold = measured["recording_s"] / measured["seconds"]
-        x_warm = measured["recording_s"] / measured["warm_seconds"]
-        rows += [
-            [
+        rows.append(
+            _speed_row(
+                measured,
+                "",
                 "in-process `gaitback.analyze(path)`, first call in a fresh process "
-                "(CSV read and lazy imports included)" + _all_of(measured, "all_seconds"),
-                f"{measured['seconds']:.2f} s = {x_cold:.0f}x real time",
-                f">= {TARGET_X_REAL_TIME:.0f}x",
-                _verdict(x_cold >= TARGET_X_REAL_TIME),
-            ],
-            [
-                "in-process, second call (CSV read included, imports done)"
-                + _all_of(measured, "all_warm_seconds"),
-                f"{measured['warm_seconds']:.2f} s = {x_warm:.0f}x real time "
-                f"({measured['warm_cpu_seconds']:.2f} s CPU)",
-                f">= {TARGET_X_REAL_TIME:.0f}x",
-                _verdict(x_warm >= TARGET_X_REAL_TIME),
-            ],
-        ]
+                "(CSV read and lazy imports included)",
+            )
+        )
+        rows.append(
+            _speed_row(
+                measured, "warm_", "in-process, second call (CSV read included, imports done)"
+            )
+        )
         if "read_seconds" in measured:
             rows.append(
                 [
@@ -93,17 +87,13 @@ def speed_section(cli: dict[str, Any] | None, measured: dict[str, Any] | None) -
                 ]
             )
         if "loaded_seconds" in measured:
-            x_loaded = measured["recording_s"] / measured["loaded_seconds"]
             rows.append(
-                [
+                _speed_row(
+                    measured,
+                    "loaded_",
                     "in-process analysis of the recording already in memory "
-                    "(`gaitback.analyze(recording)`, CSV read excluded; best of 3 per process)"
-                    + _all_of(measured, "all_loaded_seconds"),
-                    f"{measured['loaded_seconds']:.2f} s = {x_loaded:.0f}x real time "
-                    f"({measured['loaded_cpu_seconds']:.2f} s CPU)",
-                    f">= {TARGET_X_REAL_TIME:.0f}x",
-                    _verdict(x_loaded >= TARGET_X_REAL_TIME),
-                ]
+                    "(`gaitback.analyze(recording)`, CSV read excluded; best of 3 per process)",
+                )
             )
     minutes = measured["recording_s"] / 60.0 if measured and "recording_s" in measured else 60.0
     head = f"figure ({minutes:.0f}-minute 200 Hz 6-axis file, one core)"
@@ -196,6 +186,19 @@ def throughput_section(
             "Scaling is linear only while storage keeps up.",
         ]
     return "\n".join(lines)
+
+
+def _speed_row(measured: dict[str, Any], prefix: str, label: str) -> list[str]:
+    """One in-process figure (``{prefix}seconds``) as x real time against the target."""
+    seconds = measured[f"{prefix}seconds"]
+    x_real_time = measured["recording_s"] / seconds
+    return [
+        label + _all_of(measured, f"all_{prefix}seconds"),
+        f"{seconds:.2f} s = {x_real_time:.0f}x real time "
+        f"({measured[f'{prefix}cpu_seconds']:.2f} s CPU)",
+        f">= {TARGET_X_REAL_TIME:.0f}x",
+        _verdict(x_real_time >= TARGET_X_REAL_TIME),
+    ]
 
 
 def _all_of(measured: dict[str, Any], key: str) -> str:
