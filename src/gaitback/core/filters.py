@@ -91,8 +91,8 @@ def fft_length(n: int) -> int:
 LONG_PAD = 1024
 
 #: Transform length of the blocks a long signal is filtered in (see
-#: :meth:`Lowpasses._spectrum_of`): 256 KB of spectrum, which the cache holds.
-BLOCK_FFT_LENGTH = 1 << 15
+#: :meth:`Lowpasses._spectrum_of`): 128 KB of spectrum, which the cache holds.
+BLOCK_FFT_LENGTH = 1 << 14
 
 #: Each block's margin either side, in settling lengths of its slowest filter
 #: (:func:`settle_samples`): 1.5 x 16 e-foldings leave ``e**-24`` (~4e-11).

@@ -13,6 +13,11 @@ import numpy as np
 #: the temporaries of a long recording (about 0.5 MB per row).
 CHUNK = 1 << 16
 
+#: Samples per chunk of the element-wise formulas (products, rotations): their
+#: dozen temporaries then stay in the processor's cache (~20 % faster than
+#: :data:`CHUNK`; the results do not depend on it).
+FORMULA_CHUNK = 1 << 14
+
 # Quaternions are stored component-major, shape (4, n): rows w, x, y, z. Each
 # row is then contiguous, which keeps the vectorised products fast.
 
@@ -23,19 +28,19 @@ def _chunked(
     """``fn(*arrays)`` computed chunk by chunk along the last axis into one output.
 
     For 2-D ``(k, n)`` arguments (``n`` may be 1 for broadcasting) longer than
-    :data:`CHUNK`, so that the dozen full-length temporaries of a per-sample formula
+    :data:`FORMULA_CHUNK`, so that the dozen full-length temporaries of a per-sample formula
     never coexist; ``None`` when the arguments are small or not 2-D (call ``fn``).
     ``out`` may be one of the arguments: each chunk is read before it is written.
     """
     if any(x.ndim != 2 for x in arrays):
         return None
     n = max(x.shape[1] for x in arrays)
-    if n <= CHUNK and out is None:
+    if n <= FORMULA_CHUNK and out is None:
         return None
     if out is None:
         out = np.empty((rows, n))
-    for start in range(0, n, CHUNK):
-        sl = slice(start, start + CHUNK)
+    for start in range(0, n, FORMULA_CHUNK):
+        sl = slice(start, start + FORMULA_CHUNK)
         out[:, sl] = fn(*(x if x.shape[1] == 1 else x[:, sl] for x in arrays))
     return out
 
