@@ -146,6 +146,8 @@ def _block_grid(
             "(sidecar sample_rate_hz)"
         )
     # Grid point k of a block (or of the filler after it) is start + k * period.
+    if len(first) == 1:  # one block, the usual case: no table of owners
+        return t[0] + np.arange(total) * period, np.zeros(total, bool)
     lengths = n_block + n_fill
     owner = np.repeat(np.arange(len(first)), lengths)
     offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)

@@ -66,18 +66,22 @@ def _range_min(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
     return out
 
 
-def peak_prominences(x: np.ndarray, peaks: np.ndarray) -> np.ndarray:
+def peak_prominences(
+    x: np.ndarray, peaks: np.ndarray, maxima: np.ndarray | None = None
+) -> np.ndarray:
     """Prominence of each peak: its height above the higher of its two bases.
 
     A base is the lowest point between the peak and the nearest strictly
     higher sample on that side (or the signal's end). That sample lies on the
     flank of the nearest higher local maximum, and nothing between is higher
     than the peak, so the base is the lowest of the valleys between the two
-    maxima: the search runs over local maxima, not samples.
+    maxima: the search runs over local maxima, not samples (``maxima``:
+    :func:`local_maxima` of ``x``, when the caller has it).
     """
     if len(peaks) == 0:
         return np.array([])
-    maxima = local_maxima(x)
+    if maxima is None:
+        maxima = local_maxima(x)
     k = len(maxima)
     # valley[0]: before the first maximum; valley[j]: between maxima j-1 and j;
     # valley[k]: after the last.
@@ -137,10 +141,10 @@ def peaks_find(
 ) -> np.ndarray:
     """Peaks at least ``height`` high, ``distance`` samples apart, ``prominence`` prominent."""
     x = np.asarray(x, dtype=float)
-    peaks = local_maxima(x)
-    peaks = peaks[x[peaks] >= height]
+    maxima = local_maxima(x)
+    peaks = maxima[x[maxima] >= height]
     if distance > 1 and len(peaks) > 1:
         peaks = _distance_select(x, peaks, int(distance))
     if prominence > 0 and len(peaks):
-        peaks = peaks[peak_prominences(x, peaks) >= prominence]
+        peaks = peaks[peak_prominences(x, peaks, maxima) >= prominence]
     return peaks

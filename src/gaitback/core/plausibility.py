@@ -81,10 +81,12 @@ class PlausibleRecording:
 
 def implausible_rows(acc_mps2: np.ndarray, gyr_dps: np.ndarray | None) -> np.ndarray:
     """True for rows beyond any IMU's full scale (per axis) or not finite."""
-    # One comparison per value: NaN and +-inf fail "<= limit" as well.
-    bad = ~(np.abs(acc_mps2) <= ACC_FULL_SCALE_G * G).all(axis=1)
-    if gyr_dps is not None:
-        bad |= ~(np.abs(gyr_dps) <= GYR_FULL_SCALE_DPS).all(axis=1)
+    # One comparison per value: NaN and +-inf fail "<= limit" as well. Column by
+    # column: each is contiguous in the reader's block, the rows are not.
+    bad = np.zeros(len(acc_mps2), bool)
+    for columns, limit in ((acc_mps2, ACC_FULL_SCALE_G * G), (gyr_dps, GYR_FULL_SCALE_DPS)):
+        for column in () if columns is None else columns.T:
+            bad |= ~(np.abs(column) <= limit)
     return bad
 
 

@@ -26,13 +26,21 @@ def reduce_between(ufunc: np.ufunc, x: np.ndarray, i0: np.ndarray, i1: np.ndarra
 
 
 def padded_rows(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``x[i0[k]:i1[k]]`` padded to one width, and the mask of real samples."""
+    """Rows ``x[i0[k]:i1[k]]`` padded to one width, and the mask of real samples.
+
+    Samples past the end of ``x`` repeat its last one (``i0 >= 0``).
+    """
+    i0, i1 = np.asarray(i0), np.asarray(i1)
     width = int(np.max(i1 - i0))
-    # An hour holds ~10^4 steps of ~10^2 samples: 32-bit indices, clipped in
-    # place, keep the index table at a quarter of what int64 plus a clipped
-    # copy would take.
-    kind = np.int32 if len(x) < 2**31 - width else np.int64
-    idx = i0.astype(kind)[:, None] + np.arange(width, dtype=kind)[None, :]
-    valid = idx < i1[:, None]
-    np.minimum(idx, len(x) - 1, out=idx)
-    return x[idx], valid
+    n = len(x)
+    valid = np.arange(width) < (i1 - i0)[:, None]
+    # Whole rows taken from a sliding view: a copy per row, no table of indices
+    # (an hour holds ~10^4 steps of ~10^2 samples).
+    if n >= width:
+        rows = np.lib.stride_tricks.sliding_window_view(x, width)[np.minimum(i0, n - width)]
+        over = np.flatnonzero(i0 > n - width)
+    else:
+        rows, over = np.empty((len(i0), width)), np.arange(len(i0))
+    for k in over:  # the few rows that run past the end
+        rows[k] = x[np.minimum(i0[k] + np.arange(width), n - 1)]
+    return rows, valid
