@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "gaitback.version",
                 "gaitback.recording",
                 "gaitback.recording_meta",
+                "gaitback.heap",
             }
         ),
     ),

@@ -15,6 +15,7 @@ from gaitback.core.activity import ActivityParams
 from gaitback.core.events import EventParams
 from gaitback.core.pipeline import Progress, gait_process
 from gaitback.core.result import AnalysisResult
+from gaitback.heap import heap_warm
 from gaitback.recording import Recording, RecordingMeta, recording_from_frame
 
 Source = str | os.PathLike[str] | pd.DataFrame | Recording
@@ -75,6 +76,7 @@ def analyze(
         Steps, summary, segments and body-frame signals. A recording without
         running gives an empty, well-formed result and a warning.
     """
+    heap_warm()
     if progress is not None:
         progress("reading", 0.0)
     rec = _recording_of(source, fmt, axes, acc_unit)

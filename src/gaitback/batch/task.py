@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gaitback.batch.heap import arrays_heap
+from gaitback.heap import arrays_heap
 
 #: Environment variables that cap BLAS/OpenMP pools; read when numpy loads its BLAS.
 BLAS_THREAD_VARS = (
