@@ -62,3 +62,11 @@ def test_periodicity_windows_are_the_autocorrelation(rate_hz: float) -> None:
         plain = _regularity_by_definition(x, centres, rate_hz)
         np.testing.assert_allclose(ours, plain, rtol=0, atol=1e-9)
     assert ours[0].max() > 0.8 and ours[0].min() < 0.5  # both kinds of window were seen
+
+
+def test_magnitude_is_numpys_row_norm_bit_for_bit() -> None:
+    from gaitback.core.conditioning import magnitude
+
+    block = np.random.default_rng(7).standard_normal((3, 5001)) * 9.81
+    rows = block.T  # sample-major view of column-contiguous data, as a recording's
+    assert np.array_equal(magnitude(rows), np.linalg.norm(rows, axis=1))

@@ -328,7 +328,9 @@ def recording_from_frame(
         else:
             values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
             data[name] = values
-        bad = np.flatnonzero(~np.isfinite(values))
+        # A sum is finite when every value is (or, rarely, overflows): one cheap
+        # pass in the usual case, the search only when something is off.
+        bad = np.flatnonzero(~np.isfinite(values)) if not np.isfinite(values.sum()) else ()
         if len(bad):
             row = int(bad[0])
             raw = frame[name].iloc[row]
@@ -336,14 +338,14 @@ def recording_from_frame(
             raise RecordingError(f"{where} line {row + 2}: {name} {what}")
     t = data[col.TIME].to_numpy()
     step = np.diff(t)
-    bad = np.flatnonzero(step <= 0)
+    bad = np.flatnonzero(step <= 0) if len(step) and step.min() <= 0 else ()
     if len(bad):
         row = int(bad[0]) + 1
         raise RecordingError(
             f"{where} line {row + 2}: time_s goes from {t[row - 1]:.6g} to {t[row]:.6g}; "
             "time must strictly increase"
         )
-    jump = np.flatnonzero(step > MAX_GAP_S)
+    jump = np.flatnonzero(step > MAX_GAP_S) if len(step) and step.max() > MAX_GAP_S else ()
     if len(jump):
         row = int(jump[0]) + 1
         raise RecordingError(

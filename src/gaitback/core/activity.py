@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from gaitback import schema as col
-from gaitback.core.conditioning import block_means, lowpass
+from gaitback.core.conditioning import block_means, lowpass, magnitude
 from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 WINDOW_S = 2.0
@@ -356,15 +356,6 @@ def _running_sum_at(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return np.cumsum(np.concatenate([[head], between])[: len(cuts)])
 
 
-def _magnitude(x: np.ndarray) -> np.ndarray:
-    """Euclidean norm of each row of ``x`` ``(n, k)``, summed column by column (the
-    columns are contiguous; numpy reduces a short row axis several times slower)."""
-    out = np.square(x[:, 0])
-    for j in range(1, x.shape[1]):
-        out += np.square(x[:, j])
-    return np.sqrt(out, out=out)
-
-
 def activity_segments(
     time_s: np.ndarray,
     acc_mps2: np.ndarray,
@@ -409,11 +400,11 @@ def activity_segments(
             every = 1
         rate = sample_rate_hz / every
         acc, _ = block_means(acc_mps2[start:stop], every)
-        mag = lowpass(_magnitude(acc), MAGNITUDE_CUTOFF_HZ, rate)
+        mag = lowpass(magnitude(acc), MAGNITUDE_CUTOFF_HZ, rate)
         mag /= STANDARD_GRAVITY_MPS2
         gyro = None
         if gyr_dps is not None:
-            gyro = _magnitude(block_means(gyr_dps[start:stop], every)[0])
+            gyro = magnitude(block_means(gyr_dps[start:stop], every)[0])
         centres, labels = activity_label_windows(mag, gyro, rate, params)
         # Each sample takes the label of the nearest window centre: the label
         # changes at the midpoint between two centres whose labels differ.

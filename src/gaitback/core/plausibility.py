@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gaitback import schema as col
+from gaitback.core.conditioning import magnitude
 from gaitback.errors import GaitbackError
 from gaitback.recording import Recording
 from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
@@ -103,7 +104,7 @@ def gyro_unit_problem(acc_mps2: np.ndarray, gyr_dps: np.ndarray) -> str | None:
     # k-th sample (at most ~100,000 of them) decide as well as of all.
     every = max(1, len(gyr_dps) // UNIT_CHECK_SAMPLES)
     gyr_dps, acc_mps2 = gyr_dps[::every], acc_mps2[::every]
-    rate = np.linalg.norm(gyr_dps - np.median(gyr_dps, axis=0), axis=1)
+    rate = magnitude(gyr_dps - np.median(gyr_dps, axis=0))
     top = float(np.percentile(rate, RATE_PERCENTILE))
     if top > PELVIS_RATE_MAX_DPS:
         return (
@@ -111,7 +112,7 @@ def gyro_unit_problem(acc_mps2: np.ndarray, gyr_dps: np.ndarray) -> str | None:
             f"running pelvis (a few hundred deg/s at most): they look like deg/s stored as "
             f"rad/s ({top / DEG_PER_RAD:.0f} deg/s if so)"
         )
-    impacts = float(np.percentile(np.linalg.norm(acc_mps2, axis=1), RATE_PERCENTILE)) / G
+    impacts = float(np.percentile(magnitude(acc_mps2), RATE_PERCENTILE)) / G
     if impacts > RUNNING_IMPACT_G and top < PELVIS_RATE_MIN_DPS:
         return (
             f"gyroscope rates stay below {top:.1f} deg/s (99th percentile) while the "
