@@ -86,6 +86,18 @@ def test_round_trip_is_identical(tmp_path: Path, gyro: bool) -> None:
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
 
 
+@pytest.mark.parametrize("gyro", [True, False])
+def test_sensor_axes_read_as_views_of_the_data(tmp_path: Path, gyro: bool) -> None:
+    frame = _rounded(_frame(gyro=gyro))
+    rec = read_recording(write_recording(Recording(frame), tmp_path / "r.csv"))
+    arrays = [(rec.acc_mps2, col.ACC)] + ([(rec.gyr_dps, col.GYR)] if gyro else [])
+    for array, names in arrays:
+        # No copy: the (n, 3) array is the data's own columns, and it equals the file.
+        assert np.shares_memory(array, rec.data[names[0]].to_numpy())
+        assert not array.flags.writeable
+        np.testing.assert_array_equal(array, frame[list(names)].to_numpy())
+
+
 def test_header_is_the_documented_one(tmp_path: Path) -> None:
     path = write_recording(Recording(_frame()), tmp_path / "r.csv")
     assert path.read_text().splitlines()[0] == HEADER

@@ -184,16 +184,24 @@ def _one_block_rows(views: list[np.ndarray]) -> bool:
 
 
 def _one_block(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its float64 columns as rows of one block (see :func:`columns_array`).
+    """``frame`` with each sensor's three axes as rows of one block (see :func:`columns_array`).
 
-    One copy while reading; the analysis then takes views instead of copies.
+    One copy of the axes while reading; the analysis then takes views instead of
+    copies. A block per sensor (17 MB for an hour at 200 Hz), not one for the
+    whole file: below glibc's mmap ceiling, so it reuses the heap the parser
+    has just freed instead of fresh pages; the other columns stay as parsed.
     """
-    if frame.empty or not all(dtype == np.float64 for dtype in frame.dtypes):
+    if frame.empty:
         return frame
-    block = np.empty((frame.shape[1], len(frame)))
-    for j, name in enumerate(frame.columns):
-        block[j] = frame[name].to_numpy()
-    return pd.DataFrame(block.T, columns=frame.columns, copy=False)
+    columns = {name: frame[name].to_numpy() for name in frame.columns}
+    for axes in (col.ACC, col.GYR):
+        if not all(c in columns and columns[c].dtype == np.float64 for c in axes):
+            continue
+        block = np.empty((len(axes), len(frame)))
+        for row, name in zip(block, axes, strict=True):
+            row[:] = columns[name]
+        columns.update(zip(axes, block, strict=True))
+    return pd.DataFrame(columns, columns=frame.columns, copy=False)
 
 
 def read_recording(path: str | os.PathLike[str], meta: RecordingMeta | None = None) -> Recording:
