@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "gaitback.recording",
                 "gaitback.recording_meta",
                 "gaitback.heap",
+                "gaitback.recording_layout",
             }
         ),
     ),

@@ -17,7 +17,7 @@ import pytest
 
 import gaitback
 from gaitback import schema as col
-from gaitback.core.orientation import pelvis_angles
+from gaitback.core.pelvis import pelvis_angles
 from gaitback.evaluation import accuracy
 from gaitback.live import LiveAnalyzer
 from gaitback.live.session import LiveOptions, final_analysis

@@ -126,3 +126,29 @@ def test_reduced_rate_estimate_matches_the_full_rate_one(
     for metric in ("pelvic_drop_deg", "forward_lean_deg", "pelvic_rotation_deg"):
         gap = np.abs(reduced.steps[metric].to_numpy() - full.steps[metric].to_numpy())
         assert np.nanmax(gap) < 0.05, metric
+
+
+def test_a_span_reads_back_exactly_what_the_whole_expansion_does() -> None:
+    """``expand_span`` against ``expand`` sliced, on random blocks, gaps and spans."""
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(200):
+        n, every = int(rng.integers(5, 400)), int(rng.integers(1, 7))
+        cuts = sorted(set(rng.integers(0, n, int(rng.integers(0, 5))).tolist()))
+        edges = [0, *cuts, n]
+        blocks = []
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            start = lo + int(rng.integers(0, 3))  # a gap before some blocks
+            if hi - start >= 2:
+                blocks.append((start, hi))
+        if not blocks:
+            continue
+        grid = _grid(n, blocks, every)
+        values = rng.standard_normal((4, len(grid.centres)))
+        whole = grid.expand(values, np.empty((4, n)))
+        for _ in range(10):
+            lo = int(rng.integers(0, n))
+            hi = int(rng.integers(lo + 1, n + 1))
+            assert np.array_equal(grid.expand_span(values, lo, hi), whole[:, lo:hi])
+            checked += 1
+    assert checked > 1000

@@ -72,6 +72,43 @@ class CoarseGrid:
         return out
 
 
+    def expand_span(self, values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Full-rate samples ``lo`` to ``hi`` of :meth:`expand` (linear), ``(k, hi - lo)``.
+
+        Equal to ``expand(values, ...)[:, lo:hi]`` bit for bit, without the rest:
+        a caller can walk a recording in cache-sized spans.
+        """
+        out = np.empty((len(values), hi - lo))
+        previous_stop = 0
+        for (a, b), (start, stop) in zip(self.blocks, self.full_blocks, strict=True):
+            # Before this block (inside a gap): the value the gap holds.
+            gap_lo, gap_hi = max(lo, previous_stop), min(hi, start)
+            if gap_lo < gap_hi:
+                source = start if previous_stop == 0 else previous_stop - 1
+                out[:, gap_lo - lo : gap_hi - lo] = self.expand_span(values, source, source + 1)
+            previous_stop = stop
+            span_lo, span_hi = max(lo, start), min(hi, stop)
+            if span_lo >= span_hi:
+                continue
+            # The kept samples around the span, from one on the grid; to the block's
+            # end when the span reaches it (its last sample may be off the grid).
+            first = a + (span_lo - start) // self.every
+            origin = start + (first - a) * self.every  # full-rate index of kept ``first``
+            last = a + -(-(span_hi - 1 - start) // self.every) + 1
+            if last >= b:
+                last, length = b, stop - origin
+            else:
+                length = (last - 1 - first) * self.every + 1
+            part = np.empty((len(values), length))
+            _block_expand(values[:, first:last], part, self.every, cubic=False)
+            offset = span_lo - origin
+            out[:, span_lo - lo : span_hi - lo] = part[:, offset : offset + span_hi - span_lo]
+        if hi > previous_stop and self.full_blocks:
+            tail_lo = max(lo, previous_stop)
+            out[:, tail_lo - lo :] = self.expand_span(values, previous_stop - 1, previous_stop)
+        return out
+
+
 def _block_expand(values: np.ndarray, out: np.ndarray, every: int, cubic: bool) -> None:
     """One block of :meth:`CoarseGrid.expand`: ``values`` at samples 0, ``every``,
     2 ``every``, ... and at the block's last sample.

@@ -16,7 +16,6 @@ Two facts of running carry the whole estimate, and neither needs tuning:
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,13 +34,13 @@ from gaitback.core.heading import (
     heading_from_axes,
     heading_of,
 )
+from gaitback.core.pelvis import nominal_mount, pelvis_angles
 from gaitback.core.quaternions import (
     CHUNK,
-    euler_zyx_deg,
+    FORMULA_CHUNK,
     matrix_to_quat,
     quat_about_z,
     quat_between,
-    quat_conjugate,
     quat_from_rotvec,
     quat_mean,
     quat_multiply,
@@ -50,7 +49,6 @@ from gaitback.core.quaternions import (
     quat_rotate,
     quat_to_matrix,
 )
-from gaitback.recording import axes_matrix
 
 #: Cut-off separating "posture" (accelerometer) from "motion within a stride"
 #: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
@@ -248,8 +246,12 @@ class Orientation:
 
     Attributes
     ----------
-    q_body
-        ``(4, n)`` unit quaternions: body-frame vector = ``q ⊗ v_sensor ⊗ q*``.
+    q_kept
+        ``(4, m)`` unit quaternions at the ``grid``'s kept samples: body-frame
+        vector = ``q ⊗ v_sensor ⊗ q*``.
+    grid
+        The reduced-rate grid they were estimated on (its layout; the samples
+        themselves are spent).
     lean_deg, obliquity_deg, rotation_deg
         Pelvis pitch, roll, yaw (see docs/architecture.md), relative to ``reference``.
     reference
@@ -259,79 +261,53 @@ class Orientation:
         ``"sidecar axes"``, ``"uncertain"`` or ``"none"`` (no running).
     """
 
-    q_body: np.ndarray
+    q_kept: np.ndarray
+    grid: CoarseGrid
     lean_deg: np.ndarray
     obliquity_deg: np.ndarray
     rotation_deg: np.ndarray
     reference: str
     heading_source: str = "motion"
 
+    @property
+    def n_samples(self) -> int:
+        return len(self.lean_deg)
+
+    def q_at(self, lo: int, hi: int) -> np.ndarray:
+        """The rotation ``(4, hi - lo)`` at full-rate samples ``lo`` to ``hi``: read
+        back linearly between kept samples and normalised."""
+        q = self.grid.expand_span(self.q_kept, lo, hi)
+        # Normalised row by row, in place: the fewest temporaries.
+        norm = np.square(q[0])
+        for row in q[1:]:
+            norm += np.square(row)
+        np.sqrt(norm, out=norm)
+        q /= norm
+        return q
+
+    @property
+    def q_body(self) -> np.ndarray:
+        """``(4, n)`` rotation at every sample (23 MB for an hour at 200 Hz: the
+        analysis itself walks it span by span, :meth:`to_body`)."""
+        return self.q_at(0, self.n_samples)
+
     def to_body(self, v_sensor: np.ndarray) -> np.ndarray:
-        """Rotate sensor-frame vectors ``(n, 3)`` into the body frame ``(n, 3)``."""
-        return quat_rotate(self.q_body, np.ascontiguousarray(v_sensor.T)).T
+        """Rotate sensor-frame vectors ``(n, 3)`` into the body frame ``(n, 3)``.
+
+        Span by span: each span's rotation is read back, normalised and applied
+        while it is in the processor's cache, and the full-rate rotation is never
+        held.
+        """
+        n = self.n_samples
+        out = np.empty((3, n))
+        for lo in range(0, n, FORMULA_CHUNK):
+            hi = min(n, lo + FORMULA_CHUNK)
+            out[:, lo:hi] = quat_rotate(self.q_at(lo, hi), np.ascontiguousarray(v_sensor[lo:hi].T))
+        return out.T
 
     def body_axis_in_sensor(self, axis: int, index: int) -> np.ndarray:
         """Body axis ``axis`` (0 forward, 1 left, 2 up) in sensor coordinates at ``index``."""
-        return quat_to_matrix(self.q_body[:, index])[axis]
-
-
-def nominal_mount(r_mean: np.ndarray, axes: dict[str, str] | None) -> np.ndarray:
-    """The mount as declared (sidecar ``axes``) or snapped to the nearest sensor axes.
-
-    ``r_mean`` is the mean sensor-to-body rotation matrix while running; its
-    rows are the body axes in sensor coordinates.
-    """
-    if axes is not None:
-        return axes_matrix(axes)
-    rows = []
-    for row in (r_mean[2], r_mean[0]):  # up, then forward
-        j = int(np.argmax(np.abs(row)))
-        axis = np.zeros(3)
-        axis[j] = np.sign(row[j])
-        rows.append(axis)
-    up, forward = rows
-    if abs(np.dot(up, forward)) > 0.5:
-        return r_mean
-    left = np.cross(up, forward)
-    return np.array([forward, left, up])
-
-
-def pelvis_angles(
-    q_body: np.ndarray, q_mount: np.ndarray, centre_yaw: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(lean, obliquity, rotation) in degrees of the pelvis: ``q_body ⊗ q_mount*``."""
-    n = q_body.shape[1]
-    yaw, pitch, roll = np.empty(n), np.empty(n), np.empty(n)
-    mount = quat_conjugate(q_mount)[:, None]
-    for start in range(0, n, CHUNK):
-        sl = slice(start, start + CHUNK)
-        yaw[sl], pitch[sl], roll[sl] = euler_zyx_deg(quat_multiply(q_body[:, sl], mount))
-    if len(yaw) == 0:
-        return pitch, roll, yaw
-    # Unwrapped, so that a step whose yaw crosses +-180 deg has its true range,
-    # not one of nearly 360 deg.
-    # (As np.unwrap with a 360-deg period, in place: an hour's copies are 6 MB each.)
-    turns = np.diff(yaw)
-    turns /= 360.0
-    np.round(turns, out=turns)
-    np.cumsum(turns, out=turns)
-    turns *= 360.0
-    yaw[1:] -= turns
-    del turns
-    if centre_yaw:
-        yaw -= _mean_direction_deg(yaw)
-    yaw -= 360.0 * np.round(np.median(yaw) / 360.0)
-    return pitch, roll, yaw
-
-
-def _mean_direction_deg(angle_deg: np.ndarray) -> float:
-    """Circular mean of angles in degrees, summed chunk by chunk."""
-    c = s = 0.0
-    for start in range(0, len(angle_deg), CHUNK):
-        part = np.radians(angle_deg[start : start + CHUNK])
-        c += float(np.cos(part).sum())
-        s += float(np.sin(part).sum())
-    return math.degrees(math.atan2(s, c))
+        return quat_to_matrix(self.q_at(index, index + 1)[:, 0])[axis]
 
 
 def orientation_estimate(
@@ -371,21 +347,10 @@ def orientation_estimate(
     q, angles, reference, heading_source = _estimate(grid, sample_rate_hz / every, axes)
     # The kept samples are spent (an hour's are 17 MB): only the grid's layout goes on.
     grid = dataclasses.replace(grid, acc=np.zeros((3, 0)), gyr=None)
-    n = len(running)
-    q_body = np.empty((4, n))
-    grid.expand(q, q_body)
-    del q
-    # Normalised row by row: q_body * q_body would be another 23 MB for an hour.
-    norm = np.square(q_body[0])
-    for row in q_body[1:]:
-        norm += np.square(row)
-    np.sqrt(norm, out=norm)
-    q_body /= norm
-    del norm
     kept_angles = np.stack(angles)
     del angles
-    lean, obliquity, rotation = grid.expand(kept_angles, np.empty((3, n)), cubic=True)
-    return Orientation(q_body, lean, obliquity, rotation, reference, heading_source)
+    lean, obliquity, rotation = grid.expand(kept_angles, np.empty((3, len(running))), cubic=True)
+    return Orientation(q, grid, lean, obliquity, rotation, reference, heading_source)
 
 
 def _estimate(

@@ -27,7 +27,8 @@ from scipy import signal
 from gaitback.core import quaternions as qt
 from gaitback.core.activity import SLOW_CUTOFF_HZ, ActivityParams
 from gaitback.core.conditioning import cutoff_clamp
-from gaitback.core.orientation import TILT_CUTOFF_HZ, nominal_mount, pelvis_angles
+from gaitback.core.orientation import TILT_CUTOFF_HZ
+from gaitback.core.pelvis import nominal_mount, pelvis_angles
 from gaitback.recording import axes_matrix
 from gaitback.schema import STANDARD_GRAVITY_MPS2 as G
 

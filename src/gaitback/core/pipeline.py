@@ -261,7 +261,7 @@ def _lateral_observable(orient: Orientation, dead_axes: tuple[int, ...]) -> bool
     """
     if not dead_axes:
         return True
-    lateral_in_sensor = orient.body_axis_in_sensor(1, orient.q_body.shape[1] // 2)
+    lateral_in_sensor = orient.body_axis_in_sensor(1, orient.n_samples // 2)
     live = [j for j in range(3) if j not in dead_axes]
     return float(np.linalg.norm(lateral_in_sensor[live])) > 0.7
 
