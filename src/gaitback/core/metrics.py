@@ -241,13 +241,14 @@ def _vertical_oscillation_cm(
 # ----------------------------------------------------------------------------- summary
 
 
-def _mean(x: pd.Series) -> float | None:
-    x = pd.to_numeric(x, errors="coerce").dropna()
+def _mean(x: np.ndarray) -> float | None:
+    """Mean of the known values of ``x`` (NaN is unknown), ``None`` if there are none."""
+    x = x[~np.isnan(x)]
     return float(x.mean()) if len(x) else None
 
 
-def _cv_pct(x: pd.Series) -> float | None:
-    x = pd.to_numeric(x, errors="coerce").dropna()
+def _cv_pct(x: np.ndarray) -> float | None:
+    x = x[~np.isnan(x)]
     if len(x) < 3 or x.mean() == 0:
         return None
     return float(100.0 * x.std(ddof=1) / x.mean())
@@ -260,13 +261,14 @@ def _symmetry_pct(left: float | None, right: float | None) -> float | None:
     return float(100.0 * (left - right) / (0.5 * (left + right)))
 
 
-def _trend(steps: pd.DataFrame, column: str) -> float | None:
-    values = pd.to_numeric(steps[column], errors="coerce")
+def _trend(values: np.ndarray) -> float | None:
+    """Mean of the last third of the steps minus that of the first third."""
     n = len(values)
     if n < 9:
         return None
     third = n // 3
-    first, last = values.iloc[:third].dropna(), values.iloc[-third:].dropna()
+    first, last = values[:third], values[-third:]
+    first, last = first[~np.isnan(first)], last[~np.isnan(last)]
     if len(first) < 3 or len(last) < 3:
         return None
     return float(last.mean() - first.mean())
@@ -371,13 +373,18 @@ def summary_compute(
     extra: dict[str, Any],
 ) -> dict[str, Any]:
     """The flat session summary over running steps: exactly ``schema.SUMMARY_KEYS``."""
-    left = steps[steps[col.SIDE] == col.SIDE_LEFT] if len(steps) else steps
-    right = steps[steps[col.SIDE] == col.SIDE_RIGHT] if len(steps) else steps
-    by_side = {None: steps, col.SIDE_LEFT: left, col.SIDE_RIGHT: right}
+    # On numpy columns, taken once: pandas costs more per call than the maths.
+    side = steps[col.SIDE].to_numpy()
+    values: dict[str, np.ndarray] = {}
+    masks = {col.SIDE_LEFT: side == col.SIDE_LEFT, col.SIDE_RIGHT: side == col.SIDE_RIGHT}
 
-    def mean(column: str, side: str | None = None) -> float | None:
-        frame = by_side[side]
-        return _mean(frame[column]) if len(frame) else None
+    def column(name: str, of_side: str | None = None) -> np.ndarray:
+        if name not in values:
+            values[name] = pd.to_numeric(steps[name], errors="coerce").to_numpy(dtype=float)
+        return values[name] if of_side is None else values[name][masks[of_side]]
+
+    def mean(name: str, of_side: str | None = None) -> float | None:
+        return _mean(column(name, of_side))
 
     s: dict[str, Any] = {"duration_s": duration_s, "running_s": running_s}
     s.update(summary_means(mean, len(steps)))
@@ -386,19 +393,22 @@ def summary_compute(
     s["symmetry_basis"] = "left/right" if c_left is not None else None
     if c_left is None and len(steps) >= 4:
         # Sides unknown: steps still alternate, so compare every other step.
-        c_left, c_right = _mean(steps[col.CONTACT].iloc[::2]), _mean(steps[col.CONTACT].iloc[1::2])
-        i_left, i_right = _mean(steps[col.IMPACT].iloc[::2]), _mean(steps[col.IMPACT].iloc[1::2])
+        c_left, c_right = _mean(column(col.CONTACT)[::2]), _mean(column(col.CONTACT)[1::2])
+        i_left, i_right = _mean(column(col.IMPACT)[::2]), _mean(column(col.IMPACT)[1::2])
         s["symmetry_basis"] = "alternate steps"
     s["contact_symmetry_pct"] = _symmetry_pct(c_left, c_right)
     s["impact_symmetry_pct"] = _symmetry_pct(i_left, i_right)
-    s["contact_cv_pct"] = _cv_pct(steps[col.CONTACT]) if len(steps) else None
-    s["step_cv_pct"] = _cv_pct(steps[col.STEP_TIME]) if len(steps) else None
-    s["impact_cv_pct"] = _cv_pct(steps[col.IMPACT]) if len(steps) else None
-    trend_steps = steps.assign(cadence_spm=60000.0 / steps[col.STEP_TIME]) if len(steps) else steps
-    for key in ("contact_ms", "cadence_spm", col.FORWARD_LEAN, col.IMPACT):
-        s[f"{key}_trend"] = _trend(trend_steps, key) if len(steps) else None
-    for side, frame in (("left", left), ("right", right)):
-        s[f"pelvic_drop_{side}_deg_trend"] = _trend(frame, col.PELVIC_DROP) if len(frame) else None
+    s["contact_cv_pct"] = _cv_pct(column(col.CONTACT))
+    s["step_cv_pct"] = _cv_pct(column(col.STEP_TIME))
+    s["impact_cv_pct"] = _cv_pct(column(col.IMPACT))
+    with np.errstate(divide="ignore"):
+        cadence = 60000.0 / column(col.STEP_TIME)
+    s["contact_ms_trend"] = _trend(column(col.CONTACT))
+    s["cadence_spm_trend"] = _trend(cadence)
+    s[f"{col.FORWARD_LEAN}_trend"] = _trend(column(col.FORWARD_LEAN))
+    s[f"{col.IMPACT}_trend"] = _trend(column(col.IMPACT))
+    for name, of_side in (("left", col.SIDE_LEFT), ("right", col.SIDE_RIGHT)):
+        s[f"pelvic_drop_{name}_deg_trend"] = _trend(column(col.PELVIC_DROP, of_side))
     step_ms = s["step_ms"]
     if speed_mps:
         s["speed_mps"] = speed_mps
