@@ -86,8 +86,11 @@ def implausible_rows(acc_mps2: np.ndarray, gyr_dps: np.ndarray | None) -> np.nda
     # column: each is contiguous in the reader's block, the rows are not.
     bad = np.zeros(len(acc_mps2), bool)
     for columns, limit in ((acc_mps2, ACC_FULL_SCALE_G * G), (gyr_dps, GYR_FULL_SCALE_DPS)):
-        for column in () if columns is None else columns.T:
-            bad |= ~(np.abs(column) <= limit)
+        for column in () if columns is None or not len(columns) else columns.T:
+            # Two reductions clear a column (NaN fails them too); only a column
+            # that fails is checked sample by sample.
+            if not (-limit <= column.min() and column.max() <= limit):
+                bad |= ~(np.abs(column) <= limit)
     return bad
 
 
@@ -143,8 +146,12 @@ def plausibility_check(recording: Recording) -> PlausibleRecording:
     # The unit check runs before the gyro's full-scale check: deg/s stored as rad/s
     # puts most running samples beyond full scale, and dropping them would hide why.
     if gyr is not None:
-        ok = ~bad & np.isfinite(gyr).all(axis=1)
-        problem = gyro_unit_problem(acc, gyr) if ok.all() else gyro_unit_problem(acc[ok], gyr[ok])
+        # A finite sum per column clears the usual case without a mask of rows.
+        if not bad.any() and all(np.isfinite(column.sum()) for column in gyr.T):
+            problem = gyro_unit_problem(acc, gyr)
+        else:
+            ok = ~bad & np.isfinite(gyr).all(axis=1)
+            problem = gyro_unit_problem(acc[ok], gyr[ok])
         if problem is not None:
             out.gyro_ignored = True
             out.warnings.append(
