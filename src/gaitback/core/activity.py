@@ -21,6 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from gaitback import schema as col
 from gaitback.core.conditioning import block_means, lowpass, magnitude
+from gaitback.core.ranges import running_sum
 from gaitback.schema import STANDARD_GRAVITY_MPS2
 
 WINDOW_S = 2.0
@@ -115,7 +116,7 @@ def activity_label_windows(
         # Only windows still by the accelerometer need the gyroscope's word.
         gyro_windows = sliding_window_view(gyro_speed_dps, width)[::hop][still]
         still[still] = _window_percentiles(gyro_windows, (95,))[0] < params.standing_max_gyro_dps
-    csum = np.concatenate([[0.0], np.cumsum(magnitude_g)])
+    csum = running_sum(magnitude_g)
     starts = np.arange(len(windows)) * hop
     mean_g = (csum[starts + width] - csum[starts]) / width
     running = _running_rule(p95 - p5, mean_g, magnitude_g, centres, sample_rate_hz, params, True)
@@ -286,7 +287,7 @@ def periodicity_windows(
     # Centred on the whole signal's mean, the running sums stay small and exact.
     x = x - x.mean()
     starts = np.clip(centres - width // 2, 0, n - width)
-    csum = np.concatenate([[0.0], np.cumsum(x)])
+    csum = running_sum(x)
     top = min(2 * hi + 1, width - 1)
     step_lags = np.arange(lo, hi + 1)
     acf = _window_acf(x, csum, starts, width, np.concatenate([[0], step_lags]))

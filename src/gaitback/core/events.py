@@ -38,7 +38,7 @@ from gaitback import schema as col
 from gaitback.core.conditioning import lowpasses
 from gaitback.core.filters import lagged_products
 from gaitback.core.peaks import peaks_find
-from gaitback.core.ranges import mean_between, padded_rows
+from gaitback.core.ranges import mean_between, padded_rows, running_sum
 
 #: Rate the step period is searched at (Hz): 20 ms lags, refined by a parabola.
 PERIOD_RATE_HZ = 50.0
@@ -353,7 +353,7 @@ def _strike_in_gap(
     lost = np.isfinite(strike) & (gap >= 0) & (strike <= first_real[safe] + 1)
     if not lost.any():
         return out
-    count = np.concatenate([[0], np.cumsum(mask)])
+    count = running_sum(mask)
     clean = np.isfinite(strike) & (count[peaks + 1] - count[flight] == 0)
     # The peak stands in for the rise only where it was itself recorded (a
     # second gap can flatten it).
@@ -412,7 +412,7 @@ def sides_assign(
         evidence += side_evidence_scale(sign * mean_between(values, i0, i1))
     step = np.diff(foot_strike_s)
     regular = step < 1.5 * np.median(step)
-    run_id = np.concatenate([[0], np.cumsum(~regular)])
+    run_id = running_sum(~regular)
     for run in np.unique(run_id):
         members = np.flatnonzero(run_id == run)
         parity = np.arange(len(members)) % 2 == 0

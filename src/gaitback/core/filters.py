@@ -200,6 +200,8 @@ def filtfilt_fft(
     n = x.shape[-1]
     if n < 2:
         return x.copy()
+    if x.ndim == 1:  # the filter's own output: no copy of a whole recording
+        return Lowpasses(x, sample_rate_hz, cutoff_hz, order)(cutoff_hz)
     out = np.empty(x.shape)  # C order: its rows are views
     for row, target in zip(x.reshape(-1, n), out.reshape(-1, n), strict=True):
         target[:] = Lowpasses(row, sample_rate_hz, cutoff_hz, order)(cutoff_hz)

@@ -49,6 +49,7 @@ from gaitback.core.quaternions import (
     quat_rotate,
     quat_to_matrix,
 )
+from gaitback.core.ranges import running_sum
 
 #: Cut-off separating "posture" (accelerometer) from "motion within a stride"
 #: (gyroscope). Well below the stride frequency of any running (>= 1.1 Hz).
@@ -419,7 +420,7 @@ def _estimate(
         # Trim the edges of standing periods: the window-based labels blur them.
         # (a window of 1 s centred on each sample, cut at the ends, all standing).
         width = int(fs)
-        inside = np.concatenate([[0], np.cumsum(standing)])
+        inside = running_sum(standing)
         first = np.arange(n) - width // 2
         count = inside[np.clip(first + width, 0, n)] - inside[np.clip(first, 0, n)]
         trim = count >= width

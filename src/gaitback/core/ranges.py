@@ -5,9 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 
+def running_sum(x: np.ndarray) -> np.ndarray:
+    """``[0, x[0], x[0] + x[1], ...]``: the cumulative sum after a zero, written in
+    place (prepending the zero to ``np.cumsum`` copies a whole recording)."""
+    out = np.empty(len(x) + 1, dtype=np.cumsum(x[:1]).dtype)
+    out[0] = 0
+    np.cumsum(x, out=out[1:])
+    return out
+
+
 def mean_between(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
     """Mean of ``x[i0[k]:i1[k]]`` for every k (ranges clipped to ``x``, never empty)."""
-    csum = np.concatenate([[0.0], np.cumsum(x)])
+    csum = running_sum(x)
     i1 = np.minimum(i1, len(x))
     i0 = np.minimum(i0, i1 - 1)
     return (csum[i1] - csum[i0]) / (i1 - i0)
