@@ -42,16 +42,24 @@ print(json.dumps({
 """
 
 
-def _child(env_extra: dict[str, str]) -> dict:
-    env = {**os.environ, **env_extra}
-    env.pop("MALLOC_MMAP_THRESHOLD_", None)
-    if "MALLOC_TRIM_THRESHOLD_" not in env_extra:
-        env.pop("MALLOC_TRIM_THRESHOLD_", None)
+def _run_child(code: str, *args: str, env_extra: dict[str, str] | None = None) -> dict:
+    """Run ``code`` in a fresh interpreter without the caller's malloc settings
+    (plus ``env_extra``); its last output line is JSON."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    env.update(env_extra or {})
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(RECORDING)],
-        env=env, capture_output=True, text=True, check=True, timeout=300,
+        [sys.executable, "-c", code, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _child(env_extra: dict[str, str]) -> dict:
+    return _run_child(CHILD, str(RECORDING), env_extra=env_extra)
 
 
 @pytest.mark.skipif(_glibc() is None, reason="mallopt is glibc's; other C libraries differ")
@@ -89,12 +97,7 @@ print(json.dumps({"warmed": warmed, "first": first, "second": second}))
 
 
 def _warm_child(mode: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    out = subprocess.run(
-        [sys.executable, "-c", WARM_CHILD, mode],
-        env=env, capture_output=True, text=True, check=True, timeout=120,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _run_child(WARM_CHILD, mode)
 
 
 @pytest.mark.skipif(_glibc() is None, reason="the adaptive thresholds are glibc's")
@@ -123,13 +126,6 @@ print(json.dumps({"faults": faults, "steps": len(result.steps)}))
 
 @pytest.mark.skipif(_glibc() is None, reason="the adaptive thresholds are glibc's")
 def test_first_analysis_of_a_process_faults_less_when_warm() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    figures = {}
-    for mode in ("on", "off"):
-        out = subprocess.run(
-            [sys.executable, "-c", FIRST_CALL_CHILD, str(RECORDING), mode],
-            env=env, capture_output=True, text=True, check=True, timeout=300,
-        )
-        figures[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    figures = {mode: _run_child(FIRST_CALL_CHILD, str(RECORDING), mode) for mode in ("on", "off")}
     assert figures["on"]["steps"] == figures["off"]["steps"] > 0
     assert figures["on"]["faults"] < 0.85 * figures["off"]["faults"], figures

@@ -71,7 +71,6 @@ class CoarseGrid:
             out[:, previous_stop:] = out[:, previous_stop - 1 : previous_stop]
         return out
 
-
     def expand_span(self, values: np.ndarray, lo: int, hi: int) -> np.ndarray:
         """Full-rate samples ``lo`` to ``hi`` of :meth:`expand` (linear), ``(k, hi - lo)``.
 
