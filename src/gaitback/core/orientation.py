@@ -277,14 +277,7 @@ class Orientation:
     def q_at(self, lo: int, hi: int) -> np.ndarray:
         """The rotation ``(4, hi - lo)`` at full-rate samples ``lo`` to ``hi``: read
         back linearly between kept samples and normalised."""
-        q = self.grid.expand_span(self.q_kept, lo, hi)
-        # Normalised row by row, in place: the fewest temporaries.
-        norm = np.square(q[0])
-        for row in q[1:]:
-            norm += np.square(row)
-        np.sqrt(norm, out=norm)
-        q /= norm
-        return q
+        return quat_normalise(self.grid.expand_span(self.q_kept, lo, hi))
 
     @property
     def q_body(self) -> np.ndarray:

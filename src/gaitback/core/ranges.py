@@ -47,9 +47,8 @@ def padded_rows(x: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> tuple[np.ndarr
     # (an hour holds ~10^4 steps of ~10^2 samples).
     if n >= width:
         rows = np.lib.stride_tricks.sliding_window_view(x, width)[np.minimum(i0, n - width)]
-        over = np.flatnonzero(i0 > n - width)
     else:
-        rows, over = np.empty((len(i0), width)), np.arange(len(i0))
-    for k in over:  # the few rows that run past the end
-        rows[k] = x[np.minimum(i0[k] + np.arange(width), n - 1)]
+        rows = np.empty((len(i0), width), dtype=x.dtype)
+    over = np.flatnonzero(i0 > n - width)  # the few rows that run past the end
+    rows[over] = x[np.minimum(i0[over, None] + np.arange(width), n - 1)]
     return rows, valid
