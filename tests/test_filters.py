@@ -23,7 +23,8 @@ def _walk(rng: np.random.Generator, n: int) -> np.ndarray:
 @pytest.mark.parametrize(("cutoff_hz", "order"), [(0.25, 2), (3.0, 4), (8.0, 4), (50.0, 4)])
 def test_lowpass_is_sosfiltfilt(n: int, cutoff_hz: float, order: int) -> None:
     """Same output as scipy's sosfiltfilt with a butter design, ends included
-    (from 65,536 samples on, the long signal is filtered in overlapping blocks)."""
+    (past twice ``BLOCK_FFT_LENGTH``, the long signal is filtered in overlapping blocks, a
+    few at a time)."""
     rng = np.random.default_rng(n + int(cutoff_hz * 10))
     x = _walk(rng, n)
     sos = signal.butter(order, cutoff_hz / (RATE_HZ / 2), output="sos")

@@ -27,6 +27,7 @@ cut-offs: each more costs one inverse transform.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -98,6 +99,10 @@ BLOCK_FFT_LENGTH = 1 << 14
 #: (:func:`settle_samples`): 1.5 x 16 e-foldings leave ``e**-24`` (~4e-11).
 BLOCK_MARGIN_SETTLES = 1.5
 
+#: Blocks inverse-transformed together (:meth:`Lowpasses._blocks_inverse`): a
+#: group's product, transform and middles fit the cache (~0.5 MB each).
+INVERSE_GROUP_BLOCKS = 4
+
 #: Longest FFT whose response tables are kept for reuse: the live analyser
 #: filters the same short window many times a second, while an hour's table
 #: (3 MB) is cheaper to recompute than to hold.
@@ -140,12 +145,22 @@ def lagged_products(x: np.ndarray, max_lag: int) -> np.ndarray:
     if n > 2 * n_fft and max_lag < n_fft // 4:
         block = n_fft - max_lag - 1
         count = -(-n // block)
-        padded = np.zeros(count * block + max_lag + 1)
-        padded[:n] = x
         view = np.lib.stride_tricks.sliding_window_view
-        heads = np.fft.rfft(view(padded, block)[::block][:count], n_fft, axis=1)
-        reach = np.fft.rfft(view(padded, block + max_lag + 1)[::block], n_fft, axis=1)
-        cross = (np.conj(heads) * reach).sum(axis=0)
+        cross = np.zeros(n_fft // 2 + 1, dtype=complex)
+        # A few blocks at a time, each group's transforms in the cache; nothing
+        # of the signal's length is held. Rows are summed in order, as one sum
+        # over all blocks would.
+        for first in range(0, count, INVERSE_GROUP_BLOCKS):
+            last = min(first + INVERSE_GROUP_BLOCKS, count)
+            padded = np.zeros((last - first) * block + max_lag + 1)
+            part = x[first * block : last * block + max_lag + 1]
+            padded[: len(part)] = part
+            heads = np.fft.rfft(view(padded, block)[::block][: last - first], n_fft, axis=1)
+            reach = np.fft.rfft(view(padded, block + max_lag + 1)[::block], n_fft, axis=1)
+            np.conjugate(heads, out=heads)
+            heads *= reach
+            for row in heads:
+                cross += row
         return np.fft.irfft(cross, n_fft)[: max_lag + 1]
     n_fft = fft_length(n + max_lag + 1)
     spectrum = np.fft.rfft(x, n_fft)
@@ -201,10 +216,10 @@ def filtfilt_fft(
     if n < 2:
         return x.copy()
     if x.ndim == 1:  # the filter's own output: no copy of a whole recording
-        return Lowpasses(x, sample_rate_hz, cutoff_hz, order)(cutoff_hz)
+        return Lowpasses(x, sample_rate_hz, cutoff_hz, order, keep=False)(cutoff_hz)
     out = np.empty(x.shape)  # C order: its rows are views
     for row, target in zip(x.reshape(-1, n), out.reshape(-1, n), strict=True):
-        target[:] = Lowpasses(row, sample_rate_hz, cutoff_hz, order)(cutoff_hz)
+        target[:] = Lowpasses(row, sample_rate_hz, cutoff_hz, order, keep=False)(cutoff_hz)
     return out
 
 
@@ -213,7 +228,10 @@ class Lowpasses:
 
     The forward FFT is taken once (padded for the slowest filter), so each
     further cut-off costs one inverse transform: the event detector reads
-    the same vertical force at three or four cut-offs.
+    the same vertical force at three or four cut-offs. With ``keep=False``
+    the transform is not kept: one cut-off, and a long signal goes through
+    forward and inverse transforms a few blocks at a time, so nothing of
+    its length but the result is held.
 
     Parameters
     ----------
@@ -225,14 +243,22 @@ class Lowpasses:
         The lowest cut-off that will be asked for (it sets the padding).
     order
         Order of one pass (as :func:`filtfilt_fft`).
+    keep
+        Keep the forward transform for further cut-offs.
     """
 
     def __init__(
-        self, row: np.ndarray, sample_rate_hz: float, lowest_hz: float, order: int = 4
+        self,
+        row: np.ndarray,
+        sample_rate_hz: float,
+        lowest_hz: float,
+        order: int = 4,
+        keep: bool = True,
     ) -> None:
         self.row = np.asarray(row, dtype=float)
         self.rate = float(sample_rate_hz)
         self.order = order
+        self.keep = keep
         n = len(self.row)
         self.odd = min(3 * (2 * ((order + 1) // 2) + 1), max(n - 1, 0))
         odd = self.odd
@@ -240,10 +266,7 @@ class Lowpasses:
         self.end = 2.0 * self.row[-1] - self.row[-2 : -odd - 2 : -1]
         self.settle = settle_samples(lowest_hz, self.rate, order)
         self._spectrum: np.ndarray | None = None
-        self._offset = 0
-        self._n_fft = 0
-        self._block = 0
-        self._margin = 0
+        self._layout: _Layout | None = None
 
     def __call__(self, cutoff_hz: float) -> np.ndarray:
         """The zero-phase low-pass at ``cutoff_hz`` (>= ``lowest_hz``)."""
@@ -256,63 +279,139 @@ class Lowpasses:
         if n <= 3 * settle:
             extended = np.concatenate([self.head, row, self.end])
             return _two_pass(extended, settle, cutoff_hz, self.rate, self.order)[odd : odd + n]
-        spectrum = self._spectrum_of()
-        n_fft = self._n_fft
-        power = _power_table(n_fft, float(cutoff_hz), self.rate, self.order)
-        if self._block:
-            # Each block's middle is exact: its margins hold the kernel's reach.
-            margin, block = self._margin, self._block
-            blocks = np.fft.irfft(spectrum * power, n_fft, axis=1)[:, margin : margin + block]
-            out = blocks.reshape(-1)[self._offset : self._offset + n]
+        layout = self._layout_of()
+        power = _power_table(layout.n_fft, float(cutoff_hz), self.rate, self.order)
+        if layout.block:
+            out = self._blocks_filtered(power, n)
         else:
-            out = np.fft.irfft(spectrum * power, n_fft)[self._offset : self._offset + n]
+            spectrum = self._spectrum if self._spectrum is not None else self._spectra(0, 1)[0]
+            if self.keep:
+                self._spectrum = spectrum
+            out = np.fft.irfft(spectrum * power, layout.n_fft)[layout.offset : layout.offset + n]
         tail = np.concatenate([row[-(2 * settle) :], self.end])
         out[-settle:] = _two_pass(tail, settle, cutoff_hz, self.rate, self.order)[
             -settle - odd : len(tail) - odd
         ]
         return out
 
-    def _spectrum_of(self) -> np.ndarray:
-        """rfft of ``[head, row, end]`` held at its ends for ``settle`` samples or more.
+    def _layout_of(self) -> _Layout:
+        """Where ``[head, row, end]`` lies in the (virtual) FFT buffer, held at its ends
+        for ``settle`` samples or more.
 
         A long signal is transformed in overlapping blocks of :data:`BLOCK_FFT_LENGTH`
-        samples (one 2-D transform, one row per block), each carrying
+        samples (2-D transforms, one row per block), each carrying
         :data:`BLOCK_MARGIN_SETTLES` settling lengths of its neighbours either side:
         a block's transform stays in the processor's cache where one transform of an
         hour does not (2.5x faster), and what the kernel reaches beyond a margin is
         below ``e**-24`` of the signal.
         """
-        if self._spectrum is None:
-            head, row, end = self.head, self.row, self.end
-            n = len(head) + len(row) + len(end)
+        if self._layout is None:
+            n = len(self.head) + len(self.row) + len(self.end)
             margin = int(math.ceil(BLOCK_MARGIN_SETTLES * self.settle))
             n_fft = fft_length(max(BLOCK_FFT_LENGTH, 8 * margin))
             if n > 2 * n_fft:
                 block = n_fft - 2 * margin
                 count = -(-n // block)
-                start = margin
-                buffer = np.empty(count * block + 2 * margin)
+                self._layout = _Layout(
+                    n_fft, margin, len(self.head), block, count, count * block + 2 * margin, margin
+                )
             else:
                 pad = self.settle if n < 16 * LONG_PAD else max(self.settle, LONG_PAD)
                 n_fft = fft_length(n + 2 * pad)
                 start = (n_fft - n) // 2
-                buffer = np.empty(n_fft)
-                block = margin = 0
-            buffer[:start] = head[0] if len(head) else row[0]
-            a = start + len(head)
-            buffer[start:a] = head
-            buffer[a : a + len(row)] = row
-            buffer[a + len(row) : start + n] = end
-            buffer[start + n :] = end[-1] if len(end) else row[-1]
-            if block:
-                windows = np.lib.stride_tricks.sliding_window_view(buffer, n_fft)[::block]
-                self._spectrum = np.fft.rfft(windows, axis=1)
-                self._offset = len(head)
+                self._layout = _Layout(n_fft, start, start + len(self.head), 0, 1, n_fft, 0)
+        return self._layout
+
+    def _buffer(self, lo: int, hi: int) -> np.ndarray:
+        """Samples ``lo:hi`` of the FFT buffer: ``[head, row, end]`` from the layout's
+        start, its first and last values held before and after."""
+        layout = self._layout_of()
+        head, row, end = self.head, self.row, self.end
+        out = np.empty(hi - lo)
+        first = head[0] if len(head) else row[0]
+        last = end[-1] if len(end) else row[-1]
+        a = layout.start + len(head)
+        b = a + len(row)
+        pieces = (
+            (0, layout.start, None, first),
+            (layout.start, a, head, 0.0),
+            (a, b, row, 0.0),
+            (b, b + len(end), end, 0.0),
+            (b + len(end), layout.length, None, last),
+        )
+        for p0, p1, values, fill in pieces:
+            s0, s1 = max(p0, lo), min(p1, hi)
+            if s1 <= s0:
+                continue
+            if values is None:
+                out[s0 - lo : s1 - lo] = fill
             else:
-                self._spectrum = np.fft.rfft(buffer)
-                self._offset = a
-            self._n_fft, self._block, self._margin = n_fft, block, margin
-        return self._spectrum
+                out[s0 - lo : s1 - lo] = values[s0 - p0 : s1 - p0]
+        return out
+
+    def _spectra(self, first: int, last: int) -> np.ndarray:
+        """rfft of blocks ``first:last`` (the whole buffer when not in blocks)."""
+        layout = self._layout_of()
+        if not layout.block:
+            return np.fft.rfft(self._buffer(0, layout.length))[None, :]
+        lo = first * layout.block
+        hi = min(last * layout.block + 2 * layout.margin, layout.length)
+        windows = np.lib.stride_tricks.sliding_window_view(self._buffer(lo, hi), layout.n_fft)[
+            :: layout.block
+        ]
+        return np.fft.rfft(windows, axis=1)
+
+    def _blocks_filtered(self, power: np.ndarray, n: int) -> np.ndarray:
+        """The filtered signal, a few blocks at a time.
+
+        Each block's middle is exact: its margins hold the kernel's reach. The
+        middles are written straight into the result, so no whole-length buffer,
+        product or transform is held (~18 MB for an hour at 200 Hz), and each
+        group's temporaries stay in the cache. The forward transforms are kept
+        for further cut-offs, or (``keep=False``) taken group by group.
+        """
+        layout = self._layout_of()
+        margin, block, n_fft, offset = layout.margin, layout.block, layout.n_fft, layout.offset
+        if self.keep and self._spectrum is None:
+            self._spectrum = np.empty((layout.count, n_fft // 2 + 1), dtype=complex)
+            for first in range(0, layout.count, INVERSE_GROUP_BLOCKS):
+                last = min(first + INVERSE_GROUP_BLOCKS, layout.count)
+                self._spectrum[first:last] = self._spectra(first, last)
+        out = np.empty(n)
+        for first in range(0, layout.count, INVERSE_GROUP_BLOCKS):
+            last = min(first + INVERSE_GROUP_BLOCKS, layout.count)
+            if self._spectrum is not None:
+                group = self._spectrum[first:last] * power
+            else:
+                group = self._spectra(first, last)
+                group *= power
+            middles = np.fft.irfft(group, n_fft, axis=1)[:, margin : margin + block]
+            # Block j's middle holds samples offset + j * block onward of the result.
+            start = first * block - offset
+            lo, hi = max(start, 0), min(start + len(middles) * block, n)
+            if hi > lo:
+                out[lo:hi] = middles.reshape(-1)[lo - start : hi - start]
+        return out
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How :class:`Lowpasses` lays a signal out for its transforms.
+
+    ``n_fft`` transform length; ``start`` where ``[head, row, end]`` begins in the
+    buffer and ``offset`` where ``row`` begins in the filtered output (of the
+    buffer, or of the blocks' middles laid end to end); ``block`` samples kept
+    per block (0: one transform of the whole buffer), ``count`` blocks;
+    ``length`` of the buffer; ``margin`` either side of a block's middle.
+    """
+
+    n_fft: int
+    start: int
+    offset: int
+    block: int
+    count: int
+    length: int
+    margin: int
 
 
 def _held(x: np.ndarray, settle: int) -> tuple[np.ndarray, int]:

@@ -194,22 +194,27 @@ def _loading_rate_gps(v: np.ndarray, i0: np.ndarray, i1: np.ndarray, fs: float) 
     half the stance maximum: the heel-strike transient when there is one, else
     the active peak.
     """
+    # One table, worked in place (an hour's stances fill ~8 MB): the stance,
+    # then its rising edge.
     rows, valid = padded_rows(v, i0, i1 + 1)
-    rows = np.where(valid, rows, -np.inf)
+    np.copyto(rows, -np.inf, where=~valid)
     top = rows.max(axis=1)
     inner = rows[:, 1:-1]
     peak = (inner >= rows[:, :-2]) & (inner > rows[:, 2:]) & (inner >= 0.5 * top[:, None])
     p = np.where(peak.any(axis=1), np.argmax(peak, axis=1) + 1, np.argmax(rows, axis=1))
     k = np.arange(len(rows))
     first_peak = rows[k, p]
+    at_strike = rows[:, 0].copy()
     # Rising edge up to the first peak, made monotonic so each level is met once.
-    upto = np.where(np.arange(rows.shape[1])[None, :] <= p[:, None], rows, first_peak[:, None])
-    rising = np.maximum.accumulate(np.where(np.isfinite(upto), upto, 0.0), axis=1)
+    past = np.arange(rows.shape[1])[None, :] > p[:, None]
+    np.copyto(rows, first_peak[:, None], where=past)
+    np.copyto(rows, 0.0, where=~np.isfinite(rows))
+    rising = np.maximum.accumulate(rows, axis=1, out=rows)
     t20 = _first_crossing(rising, 0.2 * first_peak)
     t80 = _first_crossing(rising, 0.8 * first_peak)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = 0.6 * first_peak / ((t80 - t20) / fs)
-    return np.where((t80 > t20) & (first_peak > rows[:, 0]), rate, np.nan)
+    return np.where((t80 > t20) & (first_peak > at_strike), rate, np.nan)
 
 
 def _vertical_oscillation_cm(
