@@ -27,6 +27,7 @@ cut-offs: each more costs one inverse transform.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -92,16 +93,23 @@ def fft_length(n: int) -> int:
 LONG_PAD = 1024
 
 #: Transform length of the blocks a long signal is filtered in (see
-#: :meth:`Lowpasses._spectrum_of`): 128 KB of spectrum, which the cache holds.
+#: :meth:`Lowpasses._layout_of`): 128 KB of spectrum, which the cache holds.
 BLOCK_FFT_LENGTH = 1 << 14
 
 #: Each block's margin either side, in settling lengths of its slowest filter
 #: (:func:`settle_samples`): 1.5 x 16 e-foldings leave ``e**-24`` (~4e-11).
 BLOCK_MARGIN_SETTLES = 1.5
 
-#: Blocks inverse-transformed together (:meth:`Lowpasses._blocks_inverse`): a
-#: group's product, transform and middles fit the cache (~0.5 MB each).
-INVERSE_GROUP_BLOCKS = 4
+#: Blocks transformed together (:func:`block_groups`): a group's spectra,
+#: product and transforms fit the cache (~0.5 MB each).
+GROUP_BLOCKS = 4
+
+
+def block_groups(count: int) -> Iterator[tuple[int, int]]:
+    """``(first, last)`` of consecutive groups of :data:`GROUP_BLOCKS` out of ``count`` blocks."""
+    for first in range(0, count, GROUP_BLOCKS):
+        yield first, min(first + GROUP_BLOCKS, count)
+
 
 #: Longest FFT whose response tables are kept for reuse: the live analyser
 #: filters the same short window many times a second, while an hour's table
@@ -150,8 +158,7 @@ def lagged_products(x: np.ndarray, max_lag: int) -> np.ndarray:
         # A few blocks at a time, each group's transforms in the cache; nothing
         # of the signal's length is held. Rows are summed in order, as one sum
         # over all blocks would.
-        for first in range(0, count, INVERSE_GROUP_BLOCKS):
-            last = min(first + INVERSE_GROUP_BLOCKS, count)
+        for first, last in block_groups(count):
             padded = np.zeros((last - first) * block + max_lag + 1)
             part = x[first * block : last * block + max_lag + 1]
             padded[: len(part)] = part
@@ -284,7 +291,9 @@ class Lowpasses:
         if layout.block:
             out = self._blocks_filtered(power, n)
         else:
-            spectrum = self._spectrum if self._spectrum is not None else self._spectra(0, 1)[0]
+            spectrum = self._spectrum
+            if spectrum is None:
+                spectrum = np.fft.rfft(self._buffer(0, layout.length))
             if self.keep:
                 self._spectrum = spectrum
             out = np.fft.irfft(spectrum * power, layout.n_fft)[layout.offset : layout.offset + n]
@@ -350,10 +359,8 @@ class Lowpasses:
         return out
 
     def _spectra(self, first: int, last: int) -> np.ndarray:
-        """rfft of blocks ``first:last`` (the whole buffer when not in blocks)."""
+        """rfft of blocks ``first:last`` (a long signal's layout)."""
         layout = self._layout_of()
-        if not layout.block:
-            return np.fft.rfft(self._buffer(0, layout.length))[None, :]
         lo = first * layout.block
         hi = min(last * layout.block + 2 * layout.margin, layout.length)
         windows = np.lib.stride_tricks.sliding_window_view(self._buffer(lo, hi), layout.n_fft)[
@@ -374,12 +381,10 @@ class Lowpasses:
         margin, block, n_fft, offset = layout.margin, layout.block, layout.n_fft, layout.offset
         if self.keep and self._spectrum is None:
             self._spectrum = np.empty((layout.count, n_fft // 2 + 1), dtype=complex)
-            for first in range(0, layout.count, INVERSE_GROUP_BLOCKS):
-                last = min(first + INVERSE_GROUP_BLOCKS, layout.count)
+            for first, last in block_groups(layout.count):
                 self._spectrum[first:last] = self._spectra(first, last)
         out = np.empty(n)
-        for first in range(0, layout.count, INVERSE_GROUP_BLOCKS):
-            last = min(first + INVERSE_GROUP_BLOCKS, layout.count)
+        for first, last in block_groups(layout.count):
             if self._spectrum is not None:
                 group = self._spectrum[first:last] * power
             else:
